@@ -1,0 +1,29 @@
+//! Prints what the build generates for one API folder, for maintainers:
+//! `cargo run -p kafka-mirror-codegen --example dump -- openapi/confluent [spec|code]`
+use std::path::PathBuf;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = PathBuf::from(args.next().unwrap_or_else(|| "openapi/confluent".into()));
+    let what = args.next().unwrap_or_else(|| "code".into());
+    let api = kafka_mirror_codegen::ApiConfig {
+        dir: dir.clone(),
+        module_path: "crate::api".into(),
+        error_schema: if dir.ends_with("instaclustr") {
+            "ErrorMessage"
+        } else {
+            "Error"
+        }
+        .into(),
+        error_type: "crate::ErrorBody".into(),
+        inner_type: "crate::Inner".into(),
+    };
+    match kafka_mirror_codegen::generate(&api) {
+        Ok(g) if what == "spec" => println!("{}", serde_yaml::to_string(&g.normalized).unwrap()),
+        Ok(g) => println!("{}", g.source),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Runs progenitor on a normalized document.
+//!
+//! progenitor reports many unsupported shapes by panicking (for example
+//! `assertion failed: response_types.len() <= 1` when an operation's error
+//! responses have different schemas). A build script that panics prints a
+//! backtrace note and no file name, so the panic is caught here, silenced,
+//! and turned into a [`BuildError`]; the generator is then run on one
+//! operation at a time to name the one that fails.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+
+use openapiv3::OpenAPI;
+use proc_macro2::TokenStream;
+use progenitor::{GenerationSettings, Generator};
+use serde_json::Value;
+
+use crate::error::{BuildError, Result};
+
+/// Turns the JSON document into progenitor's input type, saying where the
+/// document does not fit OpenAPI 3.0 when it does not.
+pub fn to_openapi(doc: &Value) -> Result<OpenAPI> {
+    let version = doc.get("openapi").and_then(Value::as_str).unwrap_or("");
+    if !version.starts_with("3.0.") {
+        return Err(BuildError::new(format!(
+            "OpenAPI version `{version}` is not supported: progenitor reads OpenAPI 3.0.x only"
+        )));
+    }
+    // serde_path_to_error names the spot (`paths./x.get.responses.200`)
+    // where openapiv3 alone would say only "did not match any variant".
+    serde_path_to_error::deserialize(doc).map_err(|e| {
+        BuildError::new(format!(
+            "not a valid OpenAPI 3.0 document at `{}`: {}",
+            e.path(),
+            e.inner()
+        ))
+    })
+}
+
+/// Runs progenitor, turning its panics and errors into a [`BuildError`].
+pub fn run_progenitor(settings: &GenerationSettings, doc: &Value) -> Result<TokenStream> {
+    let spec = to_openapi(doc)?;
+    match generate_quietly(settings, &spec) {
+        Ok(tokens) => Ok(tokens),
+        Err(problem) => {
+            Err(blame_operation(settings, doc).unwrap_or_else(|| BuildError::new(problem)))
+        }
+    }
+}
+
+fn generate_quietly(
+    settings: &GenerationSettings,
+    spec: &OpenAPI,
+) -> std::result::Result<TokenStream, String> {
+    let message = Arc::new(Mutex::new(None::<String>));
+    let seen = Arc::clone(&message);
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(text);
+    }));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        Generator::new(settings).generate_tokens(spec)
+    }));
+    panic::set_hook(previous);
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(format!("progenitor refused the spec: {e}")),
+        Err(_) => {
+            let text = message.lock().unwrap_or_else(|p| p.into_inner()).take();
+            Err(format!(
+                "progenitor cannot generate code for it: {}",
+                explain(text.as_deref().unwrap_or("unknown panic"))
+            ))
+        }
+    }
+}
+
+/// Adds what a maintainer needs to know to a progenitor panic message.
+fn explain(panic: &str) -> String {
+    if panic.contains("response_types.len() <= 1") {
+        format!(
+            "{panic} (its success responses, or its error responses, have more than one schema; \
+             progenitor needs one of each)"
+        )
+    } else {
+        panic.to_string()
+    }
+}
+
+/// Runs the generator on each operation alone to find the first that fails.
+fn blame_operation(settings: &GenerationSettings, doc: &Value) -> Option<BuildError> {
+    for (route, method, op_id) in operations(doc) {
+        let mut single = doc.clone();
+        let paths = single.get_mut("paths")?.as_object_mut()?;
+        paths.retain(|r, _| *r == route);
+        let item = paths.get_mut(&route)?.as_object_mut()?;
+        item.retain(|m, _| *m == method || !is_method(m));
+        let Ok(spec) = to_openapi(&single) else {
+            continue;
+        };
+        if let Err(problem) = generate_quietly(settings, &spec) {
+            return Some(BuildError::new(problem).at(op_id));
+        }
+    }
+    None
+}
+
+pub(crate) fn is_method(key: &str) -> bool {
+    matches!(
+        key,
+        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+    )
+}
+
+/// `(path, method, operationId)` of every operation, in document order.
+pub fn operations(doc: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (route, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if is_method(method) {
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                out.push((route.clone(), method.clone(), id.to_string()));
+            }
+        }
+    }
+    out
+}

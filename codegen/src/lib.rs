@@ -1,0 +1,184 @@
+//! Build-time code generation for `kafka-mirror`.
+//!
+//! `build.rs` calls [`generate`] once per API folder under `openapi/`:
+//!
+//! 1. [`load`] reads every file of the folder and merges them (one full
+//!    document plus docs-page fragments);
+//! 2. [`rules`] normalize the vendors' YAML, each rule answering one service
+//!    quirk or generator limit;
+//! 3. progenitor generates the client ([`generate`](mod@generate) turns its
+//!    panics into a [`BuildError`] naming the file and operation);
+//! 4. the [`open_enum`] types, the [`partial`]-failure helpers and the
+//!    [`tables`] the hand-written layer reads are added.
+
+pub mod error;
+pub mod generate;
+pub mod load;
+pub mod names;
+pub mod open_enum;
+pub mod partial;
+pub mod rules;
+pub mod tables;
+pub mod walk;
+
+use std::path::{Path, PathBuf};
+
+use progenitor::{GenerationSettings, InterfaceStyle, TypeImpl};
+use quote::quote;
+
+pub use error::BuildError;
+use error::Result;
+
+/// What the build needs to know about one API besides its specs.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Folder of spec files, for example `openapi/confluent`.
+    pub dir: PathBuf,
+    /// Rust path of the module the output is included in, for example
+    /// `crate::confluent::generated`. Replaced types are named from it.
+    pub module_path: String,
+    /// The component schema every error response is made to use.
+    pub error_schema: String,
+    /// The hand-written type that stands for that schema.
+    pub error_type: String,
+    /// The hand-written state the generated `Client` carries (auth, retry).
+    pub inner_type: String,
+}
+
+/// The generated Rust source of one API.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub source: String,
+    /// The normalized document, for inspection (`examples/dump.rs`).
+    pub normalized: serde_json::Value,
+}
+
+/// Runs the whole pipeline for one API folder.
+pub fn generate(api: &ApiConfig) -> Result<Generated> {
+    let loaded = load::load_dir(&api.dir)?;
+    let origins = loaded.origins;
+    let mut doc = loaded.doc;
+    let ctx = rules::Context {
+        error_schema: api.error_schema.clone(),
+    };
+    rules::normalize(&mut doc, &ctx).map_err(|e| locate(e, &origins, &api.dir))?;
+
+    let components = walk::component_schemas(&doc);
+    let enums = open_enum::find(&components);
+    let mut settings = settings(api)?;
+    for e in &enums {
+        settings.with_replacement(
+            &e.schema_name,
+            format!("{}::types::{}", api.module_path, e.type_name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    let tokens =
+        generate::run_progenitor(&settings, &doc).map_err(|e| locate(e, &origins, &api.dir))?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
+        BuildError::new(format!("progenitor emitted code that does not parse: {e}"))
+            .in_file(&api.dir)
+    })?;
+
+    // Open enums and partial-failure helpers live in `types`, next to the
+    // types that use them.
+    let mut extra_types = Vec::new();
+    for e in &enums {
+        extra_types.push(open_enum::emit(e));
+    }
+    let item_errors = partial::per_item_error_types(&components);
+    if !item_errors.is_empty() {
+        extra_types.push(partial::emit_support());
+    }
+    for t in &item_errors {
+        extra_types.push(partial::emit(t));
+    }
+    add_to_module(&mut file, "types", quote! { #(#extra_types)* })?;
+
+    let error_type: syn::Type = syn::parse_str(&api.error_type).map_err(|e| {
+        BuildError::new(format!(
+            "error type `{}` is not a Rust type: {e}",
+            api.error_type
+        ))
+    })?;
+    let enum_names: Vec<String> = enums.iter().map(|e| e.schema_name.clone()).collect();
+    let type_map = tables::TypeMap {
+        components: &components,
+        error_schema: &api.error_schema,
+        error_type: &error_type,
+        open_enums: &enum_names,
+    };
+    let operations = tables::emit_operations(&doc);
+    let limits = tables::emit_body_limits(&tables::body_limits(&doc, &components));
+    let examples = tables::emit_examples(&tables::collect_examples(&doc), &type_map);
+    let spec_module: syn::File = syn::parse2(quote! {
+        /// What the specs say beyond the generated types, for the
+        /// hand-written layer: operation paths and body bounds.
+        pub mod spec {
+            #operations
+            #limits
+
+            /// Every example of the specs with a decoder (tests only).
+            #[cfg(test)]
+            pub(crate) mod examples {
+                #[allow(unused_imports)]
+                use super::super::types;
+                #examples
+            }
+        }
+    })
+    .map_err(|e| BuildError::new(format!("generated tables do not parse: {e}")))?;
+    file.items.extend(spec_module.items);
+
+    Ok(Generated {
+        source: prettyplease::unparse(&file),
+        normalized: doc,
+    })
+}
+
+fn settings(api: &ApiConfig) -> Result<GenerationSettings> {
+    let inner: proc_macro2::TokenStream = api.inner_type.parse().map_err(|e| {
+        BuildError::new(format!(
+            "inner type `{}` does not parse: {e}",
+            api.inner_type
+        ))
+    })?;
+    let mut s = GenerationSettings::default();
+    s.with_interface(InterfaceStyle::Builder)
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_inner_type(inner)
+        .with_derive("schemars::JsonSchema")
+        .with_replacement(&api.error_schema, &api.error_type, std::iter::empty());
+    Ok(s)
+}
+
+/// Appends items to a module of the generated file.
+fn add_to_module(file: &mut syn::File, name: &str, items: proc_macro2::TokenStream) -> Result<()> {
+    let extra: syn::File = syn::parse2(items)
+        .map_err(|e| BuildError::new(format!("generated `{name}` items do not parse: {e}")))?;
+    for item in file.items.iter_mut() {
+        if let syn::Item::Mod(m) = item
+            && m.ident == name
+            && let Some((_, content)) = m.content.as_mut()
+        {
+            content.extend(extra.items);
+            return Ok(());
+        }
+    }
+    Err(BuildError::new(format!(
+        "progenitor's output has no `{name}` module"
+    )))
+}
+
+/// Fills in the file of an error from where its operation came from.
+fn locate(mut e: BuildError, origins: &load::Origins, dir: &Path) -> BuildError {
+    if e.file.is_none() {
+        e.file = e
+            .operation
+            .as_deref()
+            .and_then(|op| origins.file_of(op))
+            .cloned()
+            .or_else(|| Some(dir.to_path_buf()));
+    }
+    e
+}

@@ -1,0 +1,155 @@
+//! The normalization rules, in the order they run.
+//!
+//! Each rule is small, named, and answers one service quirk or generator
+//! limit (see `shared/reference/api-facts.md`). They run on the merged
+//! document as JSON, before progenitor sees it, so a refreshed spec gets the
+//! same treatment with no new code.
+
+use serde_json::Value;
+
+use crate::error::{BuildError, Result};
+
+mod document_partial_failure;
+mod drop_non_json_error_bodies;
+pub(crate) mod extensible_enums_are_enums;
+mod flatten_all_of;
+mod hoist_titled_schemas;
+mod inline_array_components;
+mod inline_tagged_variants;
+mod name_inline_enums;
+mod no_content_success_is_any_2xx;
+mod nullable_properties_are_optional;
+mod one_error_schema;
+mod prune_unused_components;
+mod tolerate_unknown_fields;
+
+/// What a rule may need to know about the API besides the document.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The component schema every error response uses after `one_error_schema`.
+    pub error_schema: String,
+}
+
+/// One normalization step.
+pub struct Rule {
+    pub name: &'static str,
+    pub apply: fn(&mut Value, &Context) -> Result<()>,
+}
+
+/// All rules, in order. Order matters where noted in each rule.
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "extensible_enums_are_enums",
+        apply: extensible_enums_are_enums::apply,
+    },
+    Rule {
+        name: "drop_non_json_error_bodies",
+        apply: drop_non_json_error_bodies::apply,
+    },
+    Rule {
+        name: "one_error_schema",
+        apply: one_error_schema::apply,
+    },
+    Rule {
+        name: "no_content_success_is_any_2xx",
+        apply: no_content_success_is_any_2xx::apply,
+    },
+    Rule {
+        name: "nullable_properties_are_optional",
+        apply: nullable_properties_are_optional::apply,
+    },
+    Rule {
+        name: "name_inline_enums",
+        apply: name_inline_enums::apply,
+    },
+    Rule {
+        name: "inline_array_components",
+        apply: inline_array_components::apply,
+    },
+    Rule {
+        name: "hoist_titled_schemas",
+        apply: hoist_titled_schemas::apply,
+    },
+    Rule {
+        name: "flatten_all_of",
+        apply: flatten_all_of::apply,
+    },
+    Rule {
+        name: "inline_tagged_variants",
+        apply: inline_tagged_variants::apply,
+    },
+    Rule {
+        name: "tolerate_unknown_fields",
+        apply: tolerate_unknown_fields::apply,
+    },
+    Rule {
+        name: "prune_unused_components",
+        apply: prune_unused_components::apply,
+    },
+    Rule {
+        name: "document_partial_failure",
+        apply: document_partial_failure::apply,
+    },
+];
+
+/// Applies every rule in order; an error names the rule that raised it.
+pub fn normalize(doc: &mut Value, ctx: &Context) -> Result<()> {
+    for rule in RULES {
+        (rule.apply)(doc, ctx).map_err(|e| BuildError {
+            problem: format!("{} (rule {})", e.problem, rule.name),
+            ..e
+        })?;
+    }
+    Ok(())
+}
+
+/// Every operation object of the document, with its operationId.
+pub(crate) fn operations_mut(
+    doc: &mut Value,
+) -> Vec<(String, &mut serde_json::Map<String, Value>)> {
+    let mut out = Vec::new();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return out;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if !crate::generate::is_method(method) {
+                continue;
+            }
+            if let Some(op) = op.as_object_mut() {
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                out.push((id, op));
+            }
+        }
+    }
+    out
+}
+
+/// Is this response status an error (4xx, 5xx, `4XX`, `5XX`)?
+pub(crate) fn is_error_status(status: &str) -> bool {
+    status.starts_with('4') || status.starts_with('5')
+}
+
+/// Is this response status a success (2xx or `2XX`)?
+pub(crate) fn is_success_status(status: &str) -> bool {
+    status.starts_with('2')
+}
+
+#[cfg(test)]
+pub(crate) fn run(rule: fn(&mut Value, &Context) -> Result<()>, yaml: &str) -> Result<Value> {
+    let mut doc = crate::load::parse_text(yaml).expect("test YAML parses");
+    rule(
+        &mut doc,
+        &Context {
+            error_schema: "Error".into(),
+        },
+    )?;
+    Ok(doc)
+}

@@ -1,0 +1,417 @@
+//! Tables generated next to the client, read by the hand-written layer:
+//!
+//! - `OPERATIONS`: each operation's id, method and path template, so the
+//!   request hook can refuse a path parameter that would change the path
+//!   (empty, `.` or `..`) before anything is sent.
+//! - `BODY_LIMITS`: numeric and length bounds of request bodies
+//!   (`newTargetLatency >= 1000`), checked before sending for the same reason;
+//!   typify does not enforce them.
+//! - `EXAMPLES` (tests only): every example of the specs with a function that
+//!   decodes it into its generated type.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::{Map, Value};
+
+use crate::names::type_name;
+use crate::walk::ref_name;
+
+/// Names the generator needs to map a schema to its Rust type.
+pub struct TypeMap<'a> {
+    pub components: &'a Map<String, Value>,
+    pub error_schema: &'a str,
+    pub error_type: &'a syn::Type,
+    pub open_enums: &'a [String],
+}
+
+/// `(operationId, METHOD, /path/{param})` for every operation.
+pub fn emit_operations(doc: &Value) -> TokenStream {
+    let rows = crate::generate::operations(doc)
+        .into_iter()
+        .map(|(path, method, id)| {
+            let method = method.to_uppercase();
+            quote! { OperationSpec { id: #id, method: #method, path: #path } }
+        });
+    quote! {
+        /// An operation as the spec declares it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct OperationSpec {
+            /// The spec's operationId.
+            pub id: &'static str,
+            /// The HTTP method, upper case.
+            pub method: &'static str,
+            /// The path template, with `{name}` for each path parameter.
+            pub path: &'static str,
+        }
+
+        /// Every operation of this API.
+        pub const OPERATIONS: &[OperationSpec] = &[#(#rows),*];
+    }
+}
+
+/// A bound on one field of a request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyLimit {
+    pub operation: String,
+    /// JSON pointer of the field in the body (`/newTargetLatency`).
+    pub pointer: String,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+}
+
+pub fn body_limits(doc: &Value, components: &Map<String, Value>) -> Vec<BodyLimit> {
+    let mut out = Vec::new();
+    for (path, method, id) in crate::generate::operations(doc) {
+        let op = &doc["paths"][&path][&method];
+        let mut body = op.get("requestBody");
+        if let Some(name) = body.and_then(|b| b.get("$ref")).and_then(Value::as_str)
+            && let Some(rest) = name.strip_prefix("#/components/requestBodies/")
+        {
+            body = doc.pointer(&format!("/components/requestBodies/{rest}"));
+        }
+        if let Some(schema) = body.and_then(|b| b.pointer("/content/application~1json/schema")) {
+            limits_in(schema, components, &id, String::new(), &mut out, 0);
+        }
+    }
+    out
+}
+
+fn limits_in(
+    schema: &Value,
+    components: &Map<String, Value>,
+    op: &str,
+    pointer: String,
+    out: &mut Vec<BodyLimit>,
+    depth: usize,
+) {
+    if depth > 16 {
+        return;
+    }
+    let schema = match ref_name(schema).and_then(|n| components.get(n)) {
+        Some(target) => target,
+        None => schema,
+    };
+    let num = |k: &str| schema.get(k).and_then(Value::as_f64);
+    let int = |k: &str| schema.get(k).and_then(Value::as_u64);
+    let limit = BodyLimit {
+        operation: op.to_string(),
+        pointer: pointer.clone(),
+        minimum: num("minimum"),
+        maximum: num("maximum"),
+        min_length: int("minLength"),
+        max_length: int("maxLength"),
+    };
+    if limit.minimum.is_some()
+        || limit.maximum.is_some()
+        || limit.min_length.is_some()
+        || limit.max_length.is_some()
+    {
+        out.push(limit);
+    }
+    for (name, prop) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let escaped = name.replace('~', "~0").replace('/', "~1");
+        limits_in(
+            prop,
+            components,
+            op,
+            format!("{pointer}/{escaped}"),
+            out,
+            depth + 1,
+        );
+    }
+    for variant in ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k))
+        .filter_map(Value::as_array)
+        .flatten()
+    {
+        limits_in(variant, components, op, pointer.clone(), out, depth + 1);
+    }
+}
+
+pub fn emit_body_limits(limits: &[BodyLimit]) -> TokenStream {
+    let opt_f = |v: Option<f64>| match v {
+        Some(x) => quote! { Some(#x) },
+        None => quote! { None },
+    };
+    let opt_u = |v: Option<u64>| match v {
+        Some(x) => quote! { Some(#x) },
+        None => quote! { None },
+    };
+    let rows = limits.iter().map(|l| {
+        let (op, ptr) = (&l.operation, &l.pointer);
+        let (min, max, minl, maxl) = (opt_f(l.minimum), opt_f(l.maximum), opt_u(l.min_length), opt_u(l.max_length));
+        quote! { BodyLimit { operation: #op, pointer: #ptr, minimum: #min, maximum: #max, min_length: #minl, max_length: #maxl } }
+    });
+    quote! {
+        /// A bound the spec puts on one field of a request body.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct BodyLimit {
+            /// The operationId.
+            pub operation: &'static str,
+            /// JSON pointer of the field in the body.
+            pub pointer: &'static str,
+            /// `minimum` of a number.
+            pub minimum: Option<f64>,
+            /// `maximum` of a number.
+            pub maximum: Option<f64>,
+            /// `minLength` of a string.
+            pub min_length: Option<u64>,
+            /// `maxLength` of a string.
+            pub max_length: Option<u64>,
+        }
+
+        /// Every bound on request bodies of this API.
+        pub const BODY_LIMITS: &[BodyLimit] = &[#(#rows),*];
+    }
+}
+
+/// One example of the specs and the schema it illustrates.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub location: String,
+    pub value: Value,
+    pub schema: Value,
+    /// A non-JSON body kept as text (the 429 HTML page).
+    pub raw: bool,
+}
+
+/// Every example of the normalized document.
+pub fn collect_examples(doc: &Value) -> Vec<Example> {
+    let mut out = Vec::new();
+    let components = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (name, schema) in &components {
+        schema_examples(schema, &format!("components/schemas/{name}"), &mut out, 0);
+    }
+    for section in ["parameters", "requestBodies", "responses"] {
+        for (name, item) in doc
+            .pointer(&format!("/components/{section}"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            container_examples(item, &format!("components/{section}/{name}"), &mut out);
+        }
+    }
+    for (path, method, id) in crate::generate::operations(doc) {
+        let op = &doc["paths"][&path][&method];
+        container_examples(op, &id, &mut out);
+        if let Some(params) = doc["paths"][&path].get("parameters") {
+            container_examples(
+                &serde_json::json!({ "parameters": params }),
+                &format!("{path} parameters"),
+                &mut out,
+            );
+        }
+    }
+    out
+}
+
+fn media_examples(media: &Value, schema: &Value, at: &str, out: &mut Vec<Example>) {
+    if let Some(v) = media.get("example") {
+        out.push(Example {
+            location: format!("{at} example"),
+            value: v.clone(),
+            schema: schema.clone(),
+            raw: false,
+        });
+    }
+    for (name, ex) in media
+        .get("examples")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(v) = ex.get("value") {
+            out.push(Example {
+                location: format!("{at} examples/{name}"),
+                value: v.clone(),
+                schema: schema.clone(),
+                raw: false,
+            });
+        }
+    }
+}
+
+fn container_examples(item: &Value, at: &str, out: &mut Vec<Example>) {
+    for param in item
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
+        if let Some(schema) = param.get("schema") {
+            media_examples(param, schema, &format!("{at} parameter {name}"), out);
+        }
+    }
+    let mut media_of = |holder: &Value, label: String| {
+        for (media, m) in holder
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(schema) = m.get("schema") {
+                media_examples(m, schema, &format!("{label} {media}"), out);
+            }
+        }
+        for (status, text) in holder
+            .get("x-raw-examples")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            out.push(Example {
+                location: format!("{label} {status} raw body"),
+                value: text.clone(),
+                schema: Value::Null,
+                raw: true,
+            });
+        }
+    };
+    if let Some(body) = item.get("requestBody") {
+        media_of(body, format!("{at} requestBody"));
+    }
+    if item.get("content").is_some() {
+        media_of(item, at.to_string());
+    }
+    for (status, response) in item
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        media_of(response, format!("{at} response {status}"));
+    }
+}
+
+fn schema_examples(schema: &Value, at: &str, out: &mut Vec<Example>, depth: usize) {
+    if depth > 16 || schema.get("$ref").is_some() {
+        return;
+    }
+    if let Some(v) = schema.get("example") {
+        out.push(Example {
+            location: format!("{at} example"),
+            value: v.clone(),
+            schema: schema.clone(),
+            raw: false,
+        });
+    }
+    for (name, prop) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        schema_examples(prop, &format!("{at}.{name}"), out, depth + 1);
+    }
+    if let Some(items) = schema.get("items") {
+        schema_examples(items, &format!("{at}[]"), out, depth + 1);
+    }
+}
+
+/// The Rust type a schema decodes into, and whether it is an open enum.
+pub fn rust_type(schema: &Value, types: &TypeMap<'_>) -> Option<(TokenStream, bool)> {
+    if let Some(name) = ref_name(schema) {
+        if name == types.error_schema {
+            let t = types.error_type;
+            return Some((quote! { #t }, false));
+        }
+        let ident = format_ident!("{}", type_name(name));
+        let is_enum = types.open_enums.iter().any(|e| e == name);
+        return Some((quote! { types::#ident }, is_enum));
+    }
+    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+    let ty = schema.get("type").and_then(Value::as_str);
+    let format = schema.get("format").and_then(Value::as_str);
+    let base = match (ty, format) {
+        (Some("string"), Some("uuid")) => quote! { ::uuid::Uuid },
+        (Some("string"), _) if schema.get("enum").is_some() => {
+            // A one-value tag: must be that value.
+            quote! { ::std::string::String }
+        }
+        (Some("string"), _) => quote! { ::std::string::String },
+        (Some("integer"), Some("int32")) => quote! { i32 },
+        (Some("integer"), _) => quote! { i64 },
+        (Some("number"), _) => quote! { f64 },
+        (Some("boolean"), _) => quote! { bool },
+        (Some("array"), _) => {
+            let (inner, _) = rust_type(schema.get("items")?, types)?;
+            quote! { ::std::vec::Vec<#inner> }
+        }
+        (Some("object"), _) if schema.get("properties").is_none() => {
+            quote! { ::serde_json::Map<::std::string::String, ::serde_json::Value> }
+        }
+        _ => return None,
+    };
+    Some((
+        if nullable {
+            quote! { ::std::option::Option<#base> }
+        } else {
+            base
+        },
+        false,
+    ))
+}
+
+/// The `EXAMPLES` table; examples whose type cannot be told are reported as
+/// `None` decoders so the test lists them instead of passing silently.
+pub fn emit_examples(examples: &[Example], types: &TypeMap<'_>) -> TokenStream {
+    let error_type = types.error_type;
+    let rows = examples.iter().map(|ex| {
+        let location = &ex.location;
+        if ex.raw {
+            let text = ex.value.as_str().map(str::to_string).unwrap_or_else(|| ex.value.to_string());
+            // Raw bodies reach the error type as a JSON string (see the
+            // request hook), so that is how the example is decoded.
+            let json = serde_json::to_string(&text).expect("strings serialize");
+            return quote! {
+                Example { location: #location, json: #json, decode: Some(|json| {
+                    ::serde_json::from_str::<#error_type>(json).map(|_| ()).map_err(|e| e.to_string())
+                }) }
+            };
+        }
+        let json = ex.value.to_string();
+        match rust_type(&ex.schema, types) {
+            Some((ty, true)) => quote! {
+                Example { location: #location, json: #json, decode: Some(|json| {
+                    let v = ::serde_json::from_str::<#ty>(json).map_err(|e| e.to_string())?;
+                    if v.is_known() { Ok(()) } else { Err(format!("`{v}` is not a documented value")) }
+                }) }
+            },
+            Some((ty, false)) => quote! {
+                Example { location: #location, json: #json, decode: Some(|json| {
+                    ::serde_json::from_str::<#ty>(json).map(|_| ()).map_err(|e| e.to_string())
+                }) }
+            },
+            None => quote! { Example { location: #location, json: #json, decode: None } },
+        }
+    });
+    quote! {
+        /// An example of the specs and how to decode it.
+        pub struct Example {
+            /// Where it is in the normalized spec.
+            pub location: &'static str,
+            /// The example as JSON text.
+            pub json: &'static str,
+            /// Decodes it into its generated type; `None` when the type
+            /// cannot be told (the test fails on those).
+            pub decode: Option<fn(&str) -> Result<(), String>>,
+        }
+
+        /// Every example of this API's specs.
+        pub const EXAMPLES: &[Example] = &[#(#rows),*];
+    }
+}
