@@ -1,1 +1,49 @@
-//! kafka-mirror
+//! # kafka-mirror
+//!
+//! A typed Rust SDK for the control planes of Kafka mirroring services:
+//!
+//! - [`confluent`]: Confluent Cloud **Cluster Linking** (Kafka REST v3):
+//!   links, link configs, mirror topics, promote / failover / pause / resume /
+//!   reverse / truncate-and-restore;
+//! - [`instaclustr`]: Instaclustr **Kafka Connect mirrors** (MirrorMaker 2).
+//!
+//! Both clients are generated at build time with progenitor from the
+//! OpenAPI YAML under `openapi/`, normalized for the services' quirks. A thin
+//! hand-written layer adds authentication, argument checks before sending,
+//! error bodies that never fail to decode, and typed [`Error`]s.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), kafka_mirror::Error> {
+//! use kafka_mirror::confluent::{Client, types::AlterMirrorsRequestData};
+//!
+//! let c = Client::builder("https://pkc-xxxxx.region.provider.confluent.cloud")
+//!     .basic_auth("API_KEY", "API_SECRET")
+//!     .build()?;
+//! let promoted = c
+//!     .update_kafka_mirror_topics_promote()
+//!     .cluster_id("lkc-dr")
+//!     .link_name("primary-to-dr")
+//!     .body(AlterMirrorsRequestData { mirror_topic_names: vec!["orders".into()], mirror_topic_name_pattern: None })
+//!     .send()
+//!     .await?;
+//! // The service answers 200 even when some topics failed:
+//! for t in promoted.failed() {
+//!     eprintln!("{} not promoted: {:?}", t.mirror_topic_name, t.error_message);
+//! }
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod client;
+pub mod confluent;
+pub mod error;
+pub mod instaclustr;
+pub(crate) mod transport;
+
+pub use client::ClientBuilder;
+pub use error::{
+    ApiError, ConfigError, ConfluentError, Error, ErrorBody, InstaclustrError, VendorError,
+};
+#[doc(no_inline)]
+pub use progenitor_client::ResponseValue;

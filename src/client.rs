@@ -1,0 +1,217 @@
+//! The builder both clients share: base URL, credentials, HTTP client.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::auth::{Auth, Secret, check_not_empty};
+use crate::error::ConfigError;
+
+/// Default total time for one request; a control-plane call that takes
+/// longer is better retried than waited for.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One of the two services; ties a builder to the client it builds.
+pub trait Service: Sized {
+    /// The client type built.
+    type Client;
+    #[doc(hidden)]
+    fn make(
+        base: Url,
+        http: reqwest::Client,
+        auth: Option<&Auth>,
+    ) -> Result<Self::Client, ConfigError>;
+}
+
+/// Builds a client. Obtained from `confluent::Client::builder(url)` or
+/// `instaclustr::Client::builder(url)`; `build()` checks the whole
+/// configuration before any request can be made.
+#[must_use]
+pub struct ClientBuilder<S> {
+    base_url: String,
+    pub(crate) auth: Option<Auth>,
+    pub(crate) identity_pool_id: Option<String>,
+    http: Option<reqwest::Client>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    allow_insecure_http: bool,
+    service: PhantomData<S>,
+}
+
+impl<S> std::fmt::Debug for ClientBuilder<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &redact_url(&self.base_url))
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Service> ClientBuilder<S> {
+    pub(crate) fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            auth: None,
+            identity_pool_id: None,
+            http: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            allow_insecure_http: false,
+            service: PhantomData,
+        }
+    }
+
+    /// HTTP Basic credentials: Confluent's resource API key and secret, or
+    /// Instaclustr's user name and provisioning API key.
+    pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        self.auth = Some(Auth::Basic {
+            user: Secret::new(user),
+            password: Secret::new(password),
+        });
+        self
+    }
+
+    /// Uses this `reqwest::Client` (timeouts, proxies, TLS roots, redirect
+    /// policy are then its own). The default client uses rustls, the
+    /// timeouts [`DEFAULT_TIMEOUT`] and [`DEFAULT_CONNECT_TIMEOUT`], and
+    /// follows no redirects, so credentials never leave the configured host.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Total time allowed for one request (default client only).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to connect (default client only).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Allows credentials over plain `http://` to a host that is not this
+    /// machine. Refused by default: anyone on the path could read them.
+    pub fn danger_allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<S::Client, ConfigError> {
+        let base = parse_base_url(&self.base_url)?;
+        let auth = self.auth_with_pool()?;
+        if let Some(a) = &auth {
+            match a {
+                Auth::Basic { user, password } => {
+                    check_not_empty("user name / API key", user.expose())?;
+                    check_not_empty("password / API secret", password.expose())?;
+                }
+                Auth::Bearer { token, .. } => check_not_empty("bearer token", token.expose())?,
+            }
+            if base.scheme() == "http" && !is_loopback(&base) && !self.allow_insecure_http {
+                return Err(ConfigError::InsecureHttp {
+                    host: base.host_str().unwrap_or_default().to_string(),
+                });
+            }
+        }
+        let http = match self.http {
+            Some(c) => c,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("kafka-mirror/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
+        };
+        S::make(base, http, auth.as_ref())
+    }
+
+    fn auth_with_pool(&self) -> Result<Option<Auth>, ConfigError> {
+        match (&self.auth, &self.identity_pool_id) {
+            (_, None) => Ok(self.auth.clone()),
+            (Some(Auth::Bearer { token, .. }), Some(pool)) => {
+                check_not_empty("identity pool id", pool)?;
+                Ok(Some(Auth::Bearer {
+                    token: token.clone(),
+                    identity_pool_id: Some(pool.clone()),
+                }))
+            }
+            _ => Err(ConfigError::Incomplete(
+                "identity_pool_id needs bearer_token",
+            )),
+        }
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        url: redact_url(raw),
+        reason: reason.to_string(),
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("credentials go in basic_auth(), not in the URL"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// A URL for messages, without any user info it may carry.
+fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => raw.split('@').next_back().unwrap_or_default().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        for u in [
+            "http://localhost:8090",
+            "http://127.0.0.1",
+            "http://[::1]:1",
+        ] {
+            assert!(is_loopback(&Url::parse(u).unwrap()), "{u}");
+        }
+        assert!(!is_loopback(&Url::parse("http://10.0.0.1").unwrap()));
+    }
+
+    #[test]
+    fn user_info_never_reaches_messages() {
+        let e = parse_base_url("https://key:secret@host").unwrap_err();
+        assert!(!e.to_string().contains("secret"), "{e}");
+    }
+}

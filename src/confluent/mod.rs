@@ -1,0 +1,110 @@
+//! Confluent Cloud Cluster Linking (Kafka REST v3): links, link configs,
+//! mirror topics and the `mirrors:*` actions (promote, failover, pause,
+//! resume, reverse, truncate-and-restore).
+//!
+//! The [`Client`] and every type in [`types`] are generated at build time
+//! from `openapi/confluent/`. Operation methods are the spec's operationIds
+//! in snake case, each returning a request builder:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), kafka_mirror::Error> {
+//! let c = kafka_mirror::confluent::Client::builder("https://pkc-xxxxx.region.provider.confluent.cloud")
+//!     .basic_auth("API_KEY", "API_SECRET")
+//!     .build()?;
+//! let links = c.list_kafka_links().cluster_id("lkc-1").send().await?;
+//! for link in &links.data {
+//!     println!("{} {:?}", link.link_name, link.link_state);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Against Confluent Platform (Confluent Server serves the same paths), use
+//! its URL, for example `http://localhost:8090`, often with no credentials.
+
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_docs,
+    unused_imports,
+    rustdoc::all,
+    unreachable_pub,
+    dead_code
+)]
+pub(crate) mod generated {
+    include!(concat!(env!("OUT_DIR"), "/confluent.rs"));
+}
+
+pub use generated::{ByteStream, Client, ResponseValue, builder, spec, types};
+
+use crate::client::{ClientBuilder, Service};
+use crate::transport::{Inner, Limit, OperationPath};
+
+/// The error body type of every Confluent operation: the raw text, and the
+/// parsed `{"error_code", "message"}` when it is JSON.
+pub type ErrorBody = crate::error::ErrorBody<crate::error::ConfluentError>;
+
+/// What `send()` returns on failure; `?` converts it into [`crate::Error`].
+pub type SendError = progenitor_client::Error<ErrorBody>;
+
+/// Marker for the Confluent service.
+#[derive(Debug, Clone, Copy)]
+pub struct Confluent;
+
+impl Service for Confluent {
+    type Client = Client;
+
+    fn make(
+        base: reqwest::Url,
+        http: reqwest::Client,
+        auth: Option<&crate::auth::Auth>,
+    ) -> Result<Client, crate::ConfigError> {
+        let operations = spec::OPERATIONS
+            .iter()
+            .map(|o| OperationPath {
+                id: o.id,
+                path: o.path,
+            })
+            .collect();
+        let limits = spec::BODY_LIMITS
+            .iter()
+            .map(|l| Limit {
+                operation: l.operation,
+                pointer: l.pointer,
+                minimum: l.minimum,
+                maximum: l.maximum,
+                min_length: l.min_length,
+                max_length: l.max_length,
+            })
+            .collect();
+        let base_str = base.as_str().trim_end_matches('/').to_string();
+        let inner = Inner::new(base, auth, operations, limits)?;
+        Ok(Client::new_with_client(&base_str, http, inner))
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for the cluster's REST endpoint, for
+    /// example `https://pkc-xxxxx.region.provider.confluent.cloud`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder<Confluent> {
+        ClientBuilder::new(base_url)
+    }
+}
+
+impl ClientBuilder<Confluent> {
+    /// OAuth bearer token (`external-access-token`) instead of an API key.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.auth = Some(crate::auth::Auth::Bearer {
+            token: crate::auth::Secret::new(token),
+            identity_pool_id: None,
+        });
+        self
+    }
+
+    /// Identity pool sent as `Confluent-Identity-Pool-Id` with the bearer token.
+    pub fn identity_pool_id(mut self, pool: impl Into<String>) -> Self {
+        self.identity_pool_id = Some(pool.into());
+        self
+    }
+}
+
+crate::transport::impl_hooks!(Client);

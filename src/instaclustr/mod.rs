@@ -1,0 +1,94 @@
+//! Instaclustr Kafka Connect mirrors (MirrorMaker 2), provisioning API v1:
+//! list, create, describe and delete mirrors, and set their target latency.
+//!
+//! The [`Client`] and every type in [`types`] are generated at build time
+//! from `openapi/instaclustr/`. Instaclustr allows 35 requests per second
+//! per user.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), kafka_mirror::Error> {
+//! use kafka_mirror::instaclustr::{Client, Uuid};
+//! let i = Client::builder("https://api.instaclustr.com")
+//!     .basic_auth("user", "provisioning-api-key")
+//!     .build()?;
+//! let cluster = Uuid::parse_str("0c7067d6-c70a-11ea-87d0-0242ac130003").expect("a UUID");
+//! let mirrors = i.list_mirrors().cluster_id(cluster).send().await?;
+//! for m in &mirrors.mirrors {
+//!     let detail = i.get_mirror().cluster_id(cluster).mirror_id(m.id.clone().unwrap_or_default()).send().await?;
+//!     println!("{:?} {:?}", detail.id, detail.status);
+//! }
+//! # Ok(()) }
+//! ```
+
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_docs,
+    unused_imports,
+    rustdoc::all,
+    unreachable_pub,
+    dead_code
+)]
+pub(crate) mod generated {
+    include!(concat!(env!("OUT_DIR"), "/instaclustr.rs"));
+}
+
+pub use generated::{ByteStream, Client, ResponseValue, builder, spec, types};
+/// Cluster ids are UUIDs.
+pub use uuid::Uuid;
+
+use crate::client::{ClientBuilder, Service};
+use crate::transport::{Inner, Limit, OperationPath};
+
+/// The error body type of every Instaclustr operation: the raw text, and the
+/// parsed `{"status", "message", "errorDetails", "code", "link"}` when it is JSON.
+pub type ErrorBody = crate::error::ErrorBody<crate::error::InstaclustrError>;
+
+/// What `send()` returns on failure; `?` converts it into [`crate::Error`].
+pub type SendError = progenitor_client::Error<ErrorBody>;
+
+/// Marker for the Instaclustr service.
+#[derive(Debug, Clone, Copy)]
+pub struct Instaclustr;
+
+impl Service for Instaclustr {
+    type Client = Client;
+
+    fn make(
+        base: reqwest::Url,
+        http: reqwest::Client,
+        auth: Option<&crate::auth::Auth>,
+    ) -> Result<Client, crate::ConfigError> {
+        let operations = spec::OPERATIONS
+            .iter()
+            .map(|o| OperationPath {
+                id: o.id,
+                path: o.path,
+            })
+            .collect();
+        let limits = spec::BODY_LIMITS
+            .iter()
+            .map(|l| Limit {
+                operation: l.operation,
+                pointer: l.pointer,
+                minimum: l.minimum,
+                maximum: l.maximum,
+                min_length: l.min_length,
+                max_length: l.max_length,
+            })
+            .collect();
+        let base_str = base.as_str().trim_end_matches('/').to_string();
+        let inner = Inner::new(base, auth, operations, limits)?;
+        Ok(Client::new_with_client(&base_str, http, inner))
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for Instaclustr's API, normally
+    /// `https://api.instaclustr.com`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder<Instaclustr> {
+        ClientBuilder::new(base_url)
+    }
+}
+
+crate::transport::impl_hooks!(Client);

@@ -1,0 +1,305 @@
+//! What every request of both clients goes through: the hooks progenitor
+//! calls around each generated operation (`HooksMode::Expected` makes the
+//! build fail if they are missing).
+//!
+//! - before sending: refuse path parameters that would change the path and
+//!   body values outside the spec's bounds, then add the credentials (only
+//!   for the configured origin);
+//! - after receiving: hand every error body to the generated code as a JSON
+//!   string of the raw text, so that an HTML 429 page, a proxy's 502 page or
+//!   an empty 401 become a typed [`crate::ApiError`] instead of a decode
+//!   failure.
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::{Request, Response, Url};
+
+use crate::auth::{self, Auth};
+use crate::error::ConfigError;
+
+/// A path template row of the generated `spec::OPERATIONS` table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OperationPath {
+    pub id: &'static str,
+    pub path: &'static str,
+}
+
+/// A body bound row of the generated `spec::BODY_LIMITS` table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limit {
+    pub operation: &'static str,
+    pub pointer: &'static str,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+}
+
+/// State shared by all clones of a client. Not constructible outside this
+/// crate: use the clients' `builder()`.
+#[derive(Clone)]
+pub struct Inner(Arc<Shared>);
+
+struct Shared {
+    base: Url,
+    auth_headers: Vec<(HeaderName, HeaderValue)>,
+    operations: Vec<OperationPath>,
+    limits: Vec<Limit>,
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner")
+            .field("base", &self.0.base.as_str())
+            .field("authenticated", &!self.0.auth_headers.is_empty())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    pub(crate) fn new(
+        base: Url,
+        auth: Option<&Auth>,
+        operations: Vec<OperationPath>,
+        limits: Vec<Limit>,
+    ) -> Result<Self, ConfigError> {
+        let auth_headers = match auth {
+            Some(a) => auth::headers(a)?,
+            None => Vec::new(),
+        };
+        Ok(Self(Arc::new(Shared {
+            base,
+            auth_headers,
+            operations,
+            limits,
+        })))
+    }
+
+    /// Checks a built request and adds the credentials. Errors are messages
+    /// for `Error::InvalidArgument`; nothing has been sent.
+    pub(crate) fn prepare(&self, request: &mut Request, operation_id: &str) -> Result<(), String> {
+        if let Some(op) = self.0.operations.iter().find(|o| o.id == operation_id) {
+            check_path(&self.0.base, request.url(), op)?;
+        }
+        if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
+            check_limits(body, operation_id, &self.0.limits)?;
+        }
+        if same_origin(&self.0.base, request.url()) {
+            for (name, value) in &self.0.auth_headers {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a request and makes its error body decodable (see module docs).
+    pub(crate) async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: Request,
+    ) -> reqwest::Result<Response> {
+        let response = client.execute(request).await?;
+        if !(response.status().is_client_error() || response.status().is_server_error()) {
+            return Ok(response);
+        }
+        quote_error_body(response).await
+    }
+}
+
+/// The same scheme, host and port.
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Rebuilds an error answer with its body as a JSON string of the raw text.
+async fn quote_error_body(response: Response) -> reqwest::Result<Response> {
+    let status = response.status();
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let raw = response.bytes().await?;
+    let text = String::from_utf8_lossy(&raw);
+    let quoted = serde_json::to_vec(&text).unwrap_or_else(|_| b"\"\"".to_vec());
+    headers.remove(reqwest::header::CONTENT_LENGTH);
+    headers.remove(reqwest::header::CONTENT_ENCODING);
+    let mut rebuilt = http::Response::new(quoted);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(Response::from(rebuilt))
+}
+
+/// Refuses a path whose parameters changed its shape: an empty value leaves
+/// an empty segment, and `.` or `..` are removed by URL normalization
+/// (percent-encoding cannot prevent that), so segments go missing.
+fn check_path(base: &Url, url: &Url, op: &OperationPath) -> Result<(), String> {
+    let prefix = base.path().trim_end_matches('/');
+    let path = url.path().strip_prefix(prefix).unwrap_or(url.path());
+    let actual: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let template: Vec<&str> = op.path.trim_start_matches('/').split('/').collect();
+    let changed = || {
+        format!(
+            "a path parameter of {} is `.`, `..` or otherwise changes the path {}; nothing was sent",
+            op.id, op.path
+        )
+    };
+    if actual.len() != template.len() {
+        return Err(changed());
+    }
+    for (t, a) in template.iter().zip(&actual) {
+        match (t.find('{'), t.find('}')) {
+            (Some(open), Some(close)) => {
+                let (before, after) = (&t[..open], &t[close + 1..]);
+                let name = &t[open + 1..close];
+                let value = a
+                    .strip_prefix(before)
+                    .and_then(|v| v.strip_suffix(after))
+                    .ok_or_else(changed)?;
+                if value.is_empty() {
+                    return Err(format!(
+                        "path parameter `{name}` of {} is empty; nothing was sent",
+                        op.id
+                    ));
+                }
+            }
+            _ if t == a => {}
+            _ => return Err(changed()),
+        }
+    }
+    Ok(())
+}
+
+fn check_limits(body: &[u8], operation_id: &str, limits: &[Limit]) -> Result<(), String> {
+    let mut value = None;
+    for limit in limits.iter().filter(|l| l.operation == operation_id) {
+        let json: &serde_json::Value =
+            value.get_or_insert_with(|| serde_json::from_slice(body).unwrap_or_default());
+        let Some(field) = json.pointer(limit.pointer) else {
+            continue;
+        };
+        let name = limit.pointer.trim_start_matches('/');
+        if let Some(n) = field.as_f64() {
+            if let Some(min) = limit.minimum.filter(|m| n < *m) {
+                return Err(format!(
+                    "`{name}` of {operation_id} must be at least {min}, not {field}; nothing was sent"
+                ));
+            }
+            if let Some(max) = limit.maximum.filter(|m| n > *m) {
+                return Err(format!(
+                    "`{name}` of {operation_id} must be at most {max}, not {field}; nothing was sent"
+                ));
+            }
+        }
+        if let Some(s) = field.as_str() {
+            let len = s.chars().count() as u64;
+            if let Some(min) = limit.min_length.filter(|m| len < *m) {
+                return Err(format!(
+                    "`{name}` of {operation_id} must be at least {min} characters; nothing was sent"
+                ));
+            }
+            if let Some(max) = limit.max_length.filter(|m| len > *m) {
+                return Err(format!(
+                    "`{name}` of {operation_id} must be at most {max} characters; nothing was sent"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OP: OperationPath = OperationPath {
+        id: "getKafkaLink",
+        path: "/kafka/v3/clusters/{cluster_id}/links/{link_name}",
+    };
+
+    fn check(base: &str, url: &str) -> Result<(), String> {
+        check_path(&Url::parse(base).unwrap(), &Url::parse(url).unwrap(), &OP)
+    }
+
+    #[test]
+    fn paths_that_keep_their_shape_pass() {
+        assert!(check("https://h", "https://h/kafka/v3/clusters/c1/links/l%2F1").is_ok());
+        assert!(
+            check(
+                "https://h/prefix/",
+                "https://h/prefix/kafka/v3/clusters/c1/links/l"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn empty_and_dot_segments_are_refused() {
+        let empty = check("https://h", "https://h/kafka/v3/clusters//links/l").unwrap_err();
+        assert!(empty.contains("`cluster_id`"), "{empty}");
+        // `..` was already removed by URL parsing: one segment is missing.
+        let dots = check(
+            "https://h",
+            &Url::parse("https://h/kafka/v3/clusters/../links/l")
+                .unwrap()
+                .to_string(),
+        )
+        .unwrap_err();
+        assert!(dots.contains("changes the path"), "{dots}");
+    }
+
+    #[test]
+    fn bounds_are_checked() {
+        let limits = [Limit {
+            operation: "op",
+            pointer: "/newTargetLatency",
+            minimum: Some(1000.0),
+            maximum: None,
+            min_length: None,
+            max_length: None,
+        }];
+        assert!(check_limits(br#"{"newTargetLatency":1000}"#, "op", &limits).is_ok());
+        let e = check_limits(br#"{"newTargetLatency":999}"#, "op", &limits).unwrap_err();
+        assert!(e.contains("at least 1000"), "{e}");
+        assert!(check_limits(br#"{"newTargetLatency":1}"#, "other", &limits).is_ok());
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let a = Url::parse("https://h").unwrap();
+        assert!(same_origin(&a, &Url::parse("https://h:443/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("http://h/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("https://evil/x").unwrap()));
+    }
+}
+
+/// Implements progenitor's hooks for a generated `Client`: every operation
+/// goes through [`Inner::prepare`] and [`Inner::execute`].
+macro_rules! impl_hooks {
+    ($client:ty) => {
+        impl progenitor_client::ClientHooks<$crate::transport::Inner> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> Result<(), progenitor_client::Error<E>> {
+                use progenitor_client::ClientInfo;
+                self.inner()
+                    .prepare(request, info.operation_id)
+                    .map_err(progenitor_client::Error::InvalidRequest)
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                use progenitor_client::ClientInfo;
+                self.inner().execute(self.client(), request).await
+            }
+        }
+    };
+}
+pub(crate) use impl_hooks;
