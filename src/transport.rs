@@ -22,6 +22,7 @@ use crate::error::ConfigError;
 /// A path template row of the generated `spec::OPERATIONS` table.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OperationPath {
+    /// The method name, as `OperationInfo::operation_id` gives it.
     pub id: &'static str,
     pub path: &'static str,
 }

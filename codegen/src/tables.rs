@@ -30,7 +30,8 @@ pub fn emit_operations(doc: &Value) -> TokenStream {
         .into_iter()
         .map(|(path, method, id)| {
             let method = method.to_uppercase();
-            quote! { OperationSpec { id: #id, method: #method, path: #path } }
+            let name = method_name(&id);
+            quote! { OperationSpec { id: #id, name: #name, method: #method, path: #path } }
         });
     quote! {
         /// An operation as the spec declares it.
@@ -38,6 +39,8 @@ pub fn emit_operations(doc: &Value) -> TokenStream {
         pub struct OperationSpec {
             /// The spec's operationId.
             pub id: &'static str,
+            /// The client method's name, as the request hooks see it.
+            pub name: &'static str,
             /// The HTTP method, upper case.
             pub method: &'static str,
             /// The path template, with `{name}` for each path parameter.
@@ -47,6 +50,14 @@ pub fn emit_operations(doc: &Value) -> TokenStream {
         /// Every operation of this API.
         pub const OPERATIONS: &[OperationSpec] = &[#(#rows),*];
     }
+}
+
+/// The name progenitor gives an operation's method, which is also what its
+/// hooks receive as `OperationInfo::operation_id` (typify's snake-case
+/// sanitizing of the operationId).
+pub fn method_name(operation_id: &str) -> String {
+    use heck::ToSnakeCase;
+    operation_id.to_snake_case()
 }
 
 /// A bound on one field of a request body.
@@ -146,7 +157,7 @@ pub fn emit_body_limits(limits: &[BodyLimit]) -> TokenStream {
         None => quote! { None },
     };
     let rows = limits.iter().map(|l| {
-        let (op, ptr) = (&l.operation, &l.pointer);
+        let (op, ptr) = (method_name(&l.operation), &l.pointer);
         let (min, max, minl, maxl) = (opt_f(l.minimum), opt_f(l.maximum), opt_u(l.min_length), opt_u(l.max_length));
         quote! { BodyLimit { operation: #op, pointer: #ptr, minimum: #min, maximum: #max, min_length: #minl, max_length: #maxl } }
     });
@@ -154,7 +165,7 @@ pub fn emit_body_limits(limits: &[BodyLimit]) -> TokenStream {
         /// A bound the spec puts on one field of a request body.
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub struct BodyLimit {
-            /// The operationId.
+            /// The client method's name (the snake-case operationId).
             pub operation: &'static str,
             /// JSON pointer of the field in the body.
             pub pointer: &'static str,
@@ -413,5 +424,17 @@ pub fn emit_examples(examples: &[Example], types: &TypeMap<'_>) -> TokenStream {
 
         /// Every example of this API's specs.
         pub const EXAMPLES: &[Example] = &[#(#rows),*];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn method_names_are_snake_case_operation_ids() {
+        assert_eq!(
+            super::method_name("updateKafkaMirrorTopicsReverseAndPauseMirror"),
+            "update_kafka_mirror_topics_reverse_and_pause_mirror"
+        );
+        assert_eq!(super::method_name("listMirrors"), "list_mirrors");
     }
 }
