@@ -41,6 +41,9 @@ pub mod error;
 pub mod instaclustr;
 pub(crate) mod transport;
 
+#[cfg(test)]
+mod examples_test;
+
 pub use client::ClientBuilder;
 pub use error::{
     ApiError, ConfigError, ConfluentError, Error, ErrorBody, InstaclustrError, VendorError,

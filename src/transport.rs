@@ -161,7 +161,7 @@ fn check_path(base: &Url, url: &Url, op: &OperationPath) -> Result<(), String> {
                     .ok_or_else(changed)?;
                 if value.is_empty() {
                     return Err(format!(
-                        "path parameter `{name}` of {} is empty; nothing was sent",
+                        "path parameter `{name}` of {} is empty (or `.`/`..`, which URLs drop); nothing was sent",
                         op.id
                     ));
                 }
@@ -304,3 +304,30 @@ macro_rules! impl_hooks {
     };
 }
 pub(crate) use impl_hooks;
+
+/// Reads a generated `spec` module's tables into the hooks' row types.
+macro_rules! spec_tables {
+    ($spec:path) => {{
+        use $spec as spec;
+        let operations: Vec<$crate::transport::OperationPath> = spec::OPERATIONS
+            .iter()
+            .map(|o| $crate::transport::OperationPath {
+                id: o.name,
+                path: o.path,
+            })
+            .collect();
+        let limits: Vec<$crate::transport::Limit> = spec::BODY_LIMITS
+            .iter()
+            .map(|l| $crate::transport::Limit {
+                operation: l.operation,
+                pointer: l.pointer,
+                minimum: l.minimum,
+                maximum: l.maximum,
+                min_length: l.min_length,
+                max_length: l.max_length,
+            })
+            .collect();
+        (operations, limits)
+    }};
+}
+pub(crate) use spec_tables;

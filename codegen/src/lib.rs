@@ -148,6 +148,8 @@ fn settings(api: &ApiConfig) -> Result<GenerationSettings> {
         .with_hooks(progenitor::HooksMode::Expected)
         .with_inner_type(inner)
         .with_derive("schemars::JsonSchema")
+        // Users compare decoded values in their own tests.
+        .with_derive("PartialEq")
         .with_replacement(&api.error_schema, &api.error_type, std::iter::empty());
     Ok(s)
 }

@@ -203,7 +203,24 @@ pub fn collect_examples(doc: &Value) -> Vec<Example> {
         .cloned()
         .unwrap_or_default();
     for (name, schema) in &components {
-        schema_examples(schema, &format!("components/schemas/{name}"), &mut out, 0);
+        let at = format!("components/schemas/{name}");
+        // A component's own example is of the component's type.
+        if let Some(v) = schema.get("example") {
+            out.push(Example {
+                location: format!("{at} example"),
+                value: v.clone(),
+                schema: crate::walk::schema_ref(name),
+                raw: false,
+            });
+        }
+        for (prop, child) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            schema_examples(child, &format!("{at}.{prop}"), &mut out, 1);
+        }
     }
     for section in ["parameters", "requestBodies", "responses"] {
         for (name, item) in doc

@@ -37,7 +37,7 @@ pub(crate) mod generated {
 pub use generated::{ByteStream, Client, ResponseValue, builder, spec, types};
 
 use crate::client::{ClientBuilder, Service};
-use crate::transport::{Inner, Limit, OperationPath};
+use crate::transport::Inner;
 
 /// The error body type of every Confluent operation: the raw text, and the
 /// parsed `{"error_code", "message"}` when it is JSON.
@@ -58,24 +58,7 @@ impl Service for Confluent {
         http: reqwest::Client,
         auth: Option<&crate::auth::Auth>,
     ) -> Result<Client, crate::ConfigError> {
-        let operations = spec::OPERATIONS
-            .iter()
-            .map(|o| OperationPath {
-                id: o.id,
-                path: o.path,
-            })
-            .collect();
-        let limits = spec::BODY_LIMITS
-            .iter()
-            .map(|l| Limit {
-                operation: l.operation,
-                pointer: l.pointer,
-                minimum: l.minimum,
-                maximum: l.maximum,
-                min_length: l.min_length,
-                max_length: l.max_length,
-            })
-            .collect();
+        let (operations, limits) = crate::transport::spec_tables!(spec);
         let base_str = base.as_str().trim_end_matches('/').to_string();
         let inner = Inner::new(base, auth, operations, limits)?;
         Ok(Client::new_with_client(&base_str, http, inner))

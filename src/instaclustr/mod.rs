@@ -38,7 +38,7 @@ pub use generated::{ByteStream, Client, ResponseValue, builder, spec, types};
 pub use uuid::Uuid;
 
 use crate::client::{ClientBuilder, Service};
-use crate::transport::{Inner, Limit, OperationPath};
+use crate::transport::Inner;
 
 /// The error body type of every Instaclustr operation: the raw text, and the
 /// parsed `{"status", "message", "errorDetails", "code", "link"}` when it is JSON.
@@ -59,24 +59,7 @@ impl Service for Instaclustr {
         http: reqwest::Client,
         auth: Option<&crate::auth::Auth>,
     ) -> Result<Client, crate::ConfigError> {
-        let operations = spec::OPERATIONS
-            .iter()
-            .map(|o| OperationPath {
-                id: o.id,
-                path: o.path,
-            })
-            .collect();
-        let limits = spec::BODY_LIMITS
-            .iter()
-            .map(|l| Limit {
-                operation: l.operation,
-                pointer: l.pointer,
-                minimum: l.minimum,
-                maximum: l.maximum,
-                min_length: l.min_length,
-                max_length: l.max_length,
-            })
-            .collect();
+        let (operations, limits) = crate::transport::spec_tables!(spec);
         let base_str = base.as_str().trim_end_matches('/').to_string();
         let inner = Inner::new(base, auth, operations, limits)?;
         Ok(Client::new_with_client(&base_str, http, inner))
