@@ -39,9 +39,10 @@ pub enum Error {
     /// path parameter, a value out of the spec's bounds.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
-    /// The service answered with an error status.
+    /// The service answered with an error status (boxed: it carries the
+    /// headers and body).
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
     /// No answer: connection refused, timeout, reset, TLS failure.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
@@ -377,6 +378,12 @@ impl<V: schemars::JsonSchema> schemars::JsonSchema for ErrorBody<V> {
     }
 }
 
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
 impl<V: Into<VendorError>> From<progenitor_client::Error<ErrorBody<V>>> for Error {
     fn from(e: progenitor_client::Error<ErrorBody<V>>) -> Self {
         use progenitor_client::Error as P;
@@ -387,7 +394,7 @@ impl<V: Into<VendorError>> From<progenitor_client::Error<ErrorBody<V>>> for Erro
             }
             P::ErrorResponse(rv) => {
                 let (status, headers) = (rv.status(), rv.headers().clone());
-                Error::Api(ApiError::new(status, headers, rv.into_inner()))
+                Error::Api(Box::new(ApiError::new(status, headers, rv.into_inner())))
             }
             P::InvalidResponsePayload(bytes, source) => Error::Decode {
                 body: String::from_utf8_lossy(&bytes).into_owned(),

@@ -1,7 +1,10 @@
 //! Every example in `openapi/` decodes into its generated type (the table is
 //! generated with the client; see `codegen/src/tables.rs`).
 
-fn check(api: &str, examples: &[(&str, &str, Option<fn(&str) -> Result<(), String>>)]) {
+/// `(location, JSON text, decoder)` of one example.
+type Row<'a> = (&'a str, &'a str, Option<fn(&str) -> Result<(), String>>);
+
+fn check(api: &str, examples: &[Row<'_>]) {
     assert!(
         examples.len() > 10,
         "{api}: too few examples found ({})",

@@ -50,3 +50,8 @@ pub use error::{
 };
 #[doc(no_inline)]
 pub use progenitor_client::ResponseValue;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

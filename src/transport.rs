@@ -211,71 +211,6 @@ fn check_limits(body: &[u8], operation_id: &str, limits: &[Limit]) -> Result<(),
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const OP: OperationPath = OperationPath {
-        id: "getKafkaLink",
-        path: "/kafka/v3/clusters/{cluster_id}/links/{link_name}",
-    };
-
-    fn check(base: &str, url: &str) -> Result<(), String> {
-        check_path(&Url::parse(base).unwrap(), &Url::parse(url).unwrap(), &OP)
-    }
-
-    #[test]
-    fn paths_that_keep_their_shape_pass() {
-        assert!(check("https://h", "https://h/kafka/v3/clusters/c1/links/l%2F1").is_ok());
-        assert!(
-            check(
-                "https://h/prefix/",
-                "https://h/prefix/kafka/v3/clusters/c1/links/l"
-            )
-            .is_ok()
-        );
-    }
-
-    #[test]
-    fn empty_and_dot_segments_are_refused() {
-        let empty = check("https://h", "https://h/kafka/v3/clusters//links/l").unwrap_err();
-        assert!(empty.contains("`cluster_id`"), "{empty}");
-        // `..` was already removed by URL parsing: one segment is missing.
-        let dots = check(
-            "https://h",
-            &Url::parse("https://h/kafka/v3/clusters/../links/l")
-                .unwrap()
-                .to_string(),
-        )
-        .unwrap_err();
-        assert!(dots.contains("changes the path"), "{dots}");
-    }
-
-    #[test]
-    fn bounds_are_checked() {
-        let limits = [Limit {
-            operation: "op",
-            pointer: "/newTargetLatency",
-            minimum: Some(1000.0),
-            maximum: None,
-            min_length: None,
-            max_length: None,
-        }];
-        assert!(check_limits(br#"{"newTargetLatency":1000}"#, "op", &limits).is_ok());
-        let e = check_limits(br#"{"newTargetLatency":999}"#, "op", &limits).unwrap_err();
-        assert!(e.contains("at least 1000"), "{e}");
-        assert!(check_limits(br#"{"newTargetLatency":1}"#, "other", &limits).is_ok());
-    }
-
-    #[test]
-    fn origins_compare_scheme_host_and_port() {
-        let a = Url::parse("https://h").unwrap();
-        assert!(same_origin(&a, &Url::parse("https://h:443/x").unwrap()));
-        assert!(!same_origin(&a, &Url::parse("http://h/x").unwrap()));
-        assert!(!same_origin(&a, &Url::parse("https://evil/x").unwrap()));
-    }
-}
-
 /// Implements progenitor's hooks for a generated `Client`: every operation
 /// goes through [`Inner::prepare`] and [`Inner::execute`].
 macro_rules! impl_hooks {
@@ -331,3 +266,68 @@ macro_rules! spec_tables {
     }};
 }
 pub(crate) use spec_tables;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OP: OperationPath = OperationPath {
+        id: "getKafkaLink",
+        path: "/kafka/v3/clusters/{cluster_id}/links/{link_name}",
+    };
+
+    fn check(base: &str, url: &str) -> Result<(), String> {
+        check_path(&Url::parse(base).unwrap(), &Url::parse(url).unwrap(), &OP)
+    }
+
+    #[test]
+    fn paths_that_keep_their_shape_pass() {
+        assert!(check("https://h", "https://h/kafka/v3/clusters/c1/links/l%2F1").is_ok());
+        assert!(
+            check(
+                "https://h/prefix/",
+                "https://h/prefix/kafka/v3/clusters/c1/links/l"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn empty_and_dot_segments_are_refused() {
+        let empty = check("https://h", "https://h/kafka/v3/clusters//links/l").unwrap_err();
+        assert!(empty.contains("`cluster_id`"), "{empty}");
+        // `..` was already removed by URL parsing: one segment is missing.
+        let dots = check(
+            "https://h",
+            Url::parse("https://h/kafka/v3/clusters/../links/l")
+                .unwrap()
+                .as_str(),
+        )
+        .unwrap_err();
+        assert!(dots.contains("changes the path"), "{dots}");
+    }
+
+    #[test]
+    fn bounds_are_checked() {
+        let limits = [Limit {
+            operation: "op",
+            pointer: "/newTargetLatency",
+            minimum: Some(1000.0),
+            maximum: None,
+            min_length: None,
+            max_length: None,
+        }];
+        assert!(check_limits(br#"{"newTargetLatency":1000}"#, "op", &limits).is_ok());
+        let e = check_limits(br#"{"newTargetLatency":999}"#, "op", &limits).unwrap_err();
+        assert!(e.contains("at least 1000"), "{e}");
+        assert!(check_limits(br#"{"newTargetLatency":1}"#, "other", &limits).is_ok());
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let a = Url::parse("https://h").unwrap();
+        assert!(same_origin(&a, &Url::parse("https://h:443/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("http://h/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("https://evil/x").unwrap()));
+    }
+}

@@ -29,8 +29,7 @@ async fn read_mirror_path(topic: &str) -> String {
         .send()
         .await
         .unwrap();
-    let path = seen.lock().unwrap().clone();
-    path
+    seen.lock().unwrap().clone()
 }
 
 #[tokio::test]

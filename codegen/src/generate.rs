@@ -7,8 +7,9 @@
 //! and turned into a [`BuildError`]; the generator is then run on one
 //! operation at a time to name the one that fails.
 
+use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Mutex};
+use std::sync::Once;
 
 use openapiv3::OpenAPI;
 use proc_macro2::TokenStream;
@@ -48,36 +49,57 @@ pub fn run_progenitor(settings: &GenerationSettings, doc: &Value) -> Result<Toke
     }
 }
 
+thread_local! {
+    /// Set while this thread runs the generator: its panic message goes here
+    /// instead of to stderr.
+    static QUIET_PANIC: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+}
+
+/// Installs, once, a panic hook that silences and records panics of threads
+/// running the generator and leaves every other panic to the previous hook
+/// (the hook is process-wide; tests run generators in parallel).
+fn install_quiet_hook() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let text = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let recorded = QUIET_PANIC.with(|q| match q.borrow_mut().as_mut() {
+                Some(slot) => {
+                    *slot = Some(text);
+                    true
+                }
+                None => false,
+            });
+            if !recorded {
+                previous(info);
+            }
+        }));
+    });
+}
+
 fn generate_quietly(
     settings: &GenerationSettings,
     spec: &OpenAPI,
 ) -> std::result::Result<TokenStream, String> {
-    let message = Arc::new(Mutex::new(None::<String>));
-    let seen = Arc::clone(&message);
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        let text = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(text);
-    }));
+    install_quiet_hook();
+    QUIET_PANIC.with(|q| *q.borrow_mut() = Some(None));
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         Generator::new(settings).generate_tokens(spec)
     }));
-    panic::set_hook(previous);
+    let message = QUIET_PANIC.with(|q| q.borrow_mut().take()).flatten();
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(format!("progenitor refused the spec: {e}")),
-        Err(_) => {
-            let text = message.lock().unwrap_or_else(|p| p.into_inner()).take();
-            Err(format!(
-                "progenitor cannot generate code for it: {}",
-                explain(text.as_deref().unwrap_or("unknown panic"))
-            ))
-        }
+        Err(_) => Err(format!(
+            "progenitor cannot generate code for it: {}",
+            explain(message.as_deref().unwrap_or("unknown panic"))
+        )),
     }
 }
 
@@ -138,4 +160,57 @@ pub fn operations(doc: &Value) -> Vec<(String, String, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(responses: &str) -> Value {
+        crate::load::parse_text(&format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /ok:\n    get: {{operationId: fine, responses: {{'204': {{description: ok}}}}}}\n  /x:\n    get:\n      operationId: broken\n      responses:\n{responses}"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_progenitor_panic_becomes_an_error_naming_the_operation() {
+        let doc = spec(
+            "        '200': {description: a, content: {application/json: {schema: {type: string}}}}\n        '201': {description: b, content: {application/json: {schema: {type: integer}}}}\n",
+        );
+        let err = run_progenitor(&GenerationSettings::default(), &doc).unwrap_err();
+        assert_eq!(err.operation.as_deref(), Some("broken"));
+        assert!(err.problem.contains("more than one schema"), "{err}");
+    }
+
+    #[test]
+    fn a_good_spec_generates() {
+        let doc = spec(
+            "        '200': {description: a, content: {application/json: {schema: {type: string}}}}\n",
+        );
+        let code = run_progenitor(&GenerationSettings::default(), &doc)
+            .unwrap()
+            .to_string();
+        assert!(code.contains("fn broken"), "{code}");
+    }
+
+    #[test]
+    fn openapi_3_1_is_refused_clearly() {
+        let mut doc = spec("        '204': {description: a}\n");
+        doc["openapi"] = "3.1.0".into();
+        let err = to_openapi(&doc).unwrap_err();
+        assert!(err.problem.contains("3.0.x only"), "{err}");
+    }
+
+    #[test]
+    fn a_shape_error_says_where() {
+        let mut doc = spec("        '204': {description: a}\n");
+        doc["paths"]["/x"]["get"]["parameters"] =
+            serde_json::json!([{"name": "p", "in": "nowhere"}]);
+        let err = to_openapi(&doc).unwrap_err();
+        assert!(
+            err.problem.contains("at `paths`") && err.problem.contains("unknown variant `nowhere`"),
+            "{err}"
+        );
+    }
 }

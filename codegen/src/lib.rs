@@ -1,6 +1,6 @@
 //! Build-time code generation for `kafka-mirror`.
 //!
-//! `build.rs` calls [`generate`] once per API folder under `openapi/`:
+//! `build.rs` calls [`generate()`] once per API folder under `openapi/`:
 //!
 //! 1. [`load`] reads every file of the folder and merges them (one full
 //!    document plus docs-page fragments);

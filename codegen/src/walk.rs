@@ -326,6 +326,16 @@ pub fn is_wider(wide: &Value, narrow: &Value) -> bool {
     }
 }
 
+/// Is this enum generated open? Two values or more, or marked by
+/// `extensible_enums_are_enums`; a single plain value is a constant tag.
+pub fn is_open_enum(map: &Map<String, Value>) -> bool {
+    is_string_enum(map)
+        && (map.get("x-open-enum") == Some(&Value::Bool(true))
+            || map["enum"]
+                .as_array()
+                .is_some_and(|v| v.iter().filter(|x| x.is_string()).count() >= 2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,14 +370,4 @@ mod tests {
         let b = json!({"required": ["a", "b"], "description": "d", "properties": {"a": {"type": "string"}}});
         assert_eq!(canonical(&a, &components), canonical(&b, &components));
     }
-}
-
-/// Is this enum generated open? Two values or more, or marked by
-/// `extensible_enums_are_enums`; a single plain value is a constant tag.
-pub fn is_open_enum(map: &Map<String, Value>) -> bool {
-    is_string_enum(map)
-        && (map.get("x-open-enum") == Some(&Value::Bool(true))
-            || map["enum"]
-                .as_array()
-                .is_some_and(|v| v.iter().filter(|x| x.is_string()).count() >= 2))
 }

@@ -1,0 +1,180 @@
+//! Client configuration: typed errors before any request, secrets kept out
+//! of Debug and errors, credentials sent only to the configured origin.
+
+mod common;
+
+use common::*;
+use httpmock::MockServer;
+use kafka_mirror::ConfigError;
+use kafka_mirror::confluent::Client;
+
+#[test]
+fn bad_base_urls_are_config_errors() {
+    for (url, reason) in [
+        ("not a url", "relative URL"),
+        ("ftp://host", "http or https"),
+        ("https://key:secret@host", "basic_auth"),
+        ("https://host/?x=1", "query"),
+    ] {
+        let e = Client::builder(url).build().unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::InvalidBaseUrl { reason: r, .. } if r.contains(reason)),
+            "{url}: {e:?}"
+        );
+        assert!(!e.to_string().contains("secret"), "{e}");
+    }
+}
+
+#[test]
+fn credentials_over_plain_http_need_loopback_or_an_explicit_opt_in() {
+    let e = Client::builder("http://pkc.example.com")
+        .basic_auth(KEY, SECRET)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        e,
+        ConfigError::InsecureHttp {
+            host: "pkc.example.com".into()
+        }
+    );
+    assert!(
+        Client::builder("http://pkc.example.com")
+            .basic_auth(KEY, SECRET)
+            .danger_allow_insecure_http()
+            .build()
+            .is_ok()
+    );
+    assert!(
+        Client::builder("http://localhost:8090")
+            .basic_auth(KEY, SECRET)
+            .build()
+            .is_ok()
+    );
+    assert!(
+        Client::builder("http://127.0.0.1:8090")
+            .basic_auth(KEY, SECRET)
+            .build()
+            .is_ok()
+    );
+    // Without credentials (Confluent Platform) plain http is fine anywhere.
+    assert!(
+        Client::builder("http://cp-rest.internal:8090")
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn empty_credentials_and_a_pool_without_a_token_are_refused() {
+    assert_eq!(
+        Client::builder("https://h")
+            .basic_auth("", SECRET)
+            .build()
+            .unwrap_err(),
+        ConfigError::EmptyCredential("user name / API key")
+    );
+    assert_eq!(
+        Client::builder("https://h")
+            .basic_auth(KEY, " ")
+            .build()
+            .unwrap_err(),
+        ConfigError::EmptyCredential("password / API secret")
+    );
+    assert_eq!(
+        Client::builder("https://h")
+            .bearer_token("")
+            .build()
+            .unwrap_err(),
+        ConfigError::EmptyCredential("bearer token")
+    );
+    assert!(matches!(
+        Client::builder("https://h")
+            .basic_auth(KEY, SECRET)
+            .identity_pool_id("pool")
+            .build()
+            .unwrap_err(),
+        ConfigError::Incomplete(_)
+    ));
+}
+
+#[test]
+fn secrets_do_not_appear_in_debug() {
+    let builder = Client::builder("https://h").basic_auth("KEY-ID-42", "TOP-SECRET");
+    let shown = format!("{builder:?}");
+    assert!(
+        !shown.contains("KEY-ID-42") && !shown.contains("TOP-SECRET"),
+        "{shown}"
+    );
+    let client = builder.build().unwrap();
+    let shown = format!("{client:?}");
+    assert!(
+        !shown.contains("TOP-SECRET") && !shown.contains("KEY-ID-42"),
+        "{shown}"
+    );
+    let bearer = Client::builder("https://h")
+        .bearer_token("tok-SECRET")
+        .identity_pool_id("pool-1")
+        .build()
+        .unwrap();
+    assert!(!format!("{bearer:?}").contains("tok-SECRET"));
+}
+
+#[tokio::test]
+async fn credentials_do_not_follow_a_redirect_to_another_host() {
+    // A user's own reqwest client may follow redirects; the credentials must
+    // still not reach the other host.
+    let evil = MockServer::start_async().await;
+    let stolen = evil
+        .mock_async(|when, then| {
+            when.header_exists("authorization");
+            then.status(200);
+        })
+        .await;
+    let clean = evil
+        .mock_async(|when, then| {
+            when.header_missing("authorization");
+            then.status(200)
+                .json_body(list("KafkaLinkDataList", vec![]));
+        })
+        .await;
+    let server = MockServer::start_async().await;
+    let target = format!(
+        "http://localhost:{}/kafka/v3/clusters/c/links",
+        evil.address().port()
+    );
+    server
+        .mock_async(move |_, then| {
+            then.status(307).header("location", target);
+        })
+        .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .unwrap();
+    let c = Client::builder(server.base_url())
+        .basic_auth(KEY, SECRET)
+        .http_client(http)
+        .build()
+        .unwrap();
+    let _ = c.list_kafka_links().cluster_id("c").send().await;
+    assert_eq!(stolen.calls_async().await, 0);
+    assert_eq!(clean.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn a_trailing_slash_or_a_path_prefix_in_the_base_url_is_kept_right() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.path("/gateway/kafka/v3/clusters/c/links");
+            then.status(200)
+                .json_body(list("KafkaLinkDataList", vec![]));
+        })
+        .await;
+    let c = Client::builder(format!("{}/gateway/", server.base_url()))
+        .basic_auth(KEY, SECRET)
+        .build()
+        .unwrap();
+    c.list_kafka_links().cluster_id("c").send().await.unwrap();
+    m.assert_async().await;
+}
