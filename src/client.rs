@@ -7,6 +7,8 @@ use reqwest::Url;
 
 use crate::auth::{Auth, Secret, check_not_empty};
 use crate::error::ConfigError;
+use crate::retry::RetryPolicy;
+use crate::transport::TransportConfig;
 
 /// Default total time for one request; a control-plane call that takes
 /// longer is better retried than waited for.
@@ -18,12 +20,10 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub trait Service: Sized {
     /// The client type built.
     type Client;
+    /// Requests per second the client allows by default (`None`: no limit).
+    const DEFAULT_RATE_LIMIT: Option<u32>;
     #[doc(hidden)]
-    fn make(
-        base: Url,
-        http: reqwest::Client,
-        auth: Option<&Auth>,
-    ) -> Result<Self::Client, ConfigError>;
+    fn make(http: reqwest::Client, config: TransportConfig) -> Result<Self::Client, ConfigError>;
 }
 
 /// Builds a client. Obtained from `confluent::Client::builder(url)` or
@@ -38,6 +38,8 @@ pub struct ClientBuilder<S> {
     timeout: Duration,
     connect_timeout: Duration,
     allow_insecure_http: bool,
+    retry: RetryPolicy,
+    rate_limit: Option<u32>,
     service: PhantomData<S>,
 }
 
@@ -47,6 +49,8 @@ impl<S> std::fmt::Debug for ClientBuilder<S> {
             .field("base_url", &redact_url(&self.base_url))
             .field("auth", &self.auth)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -61,6 +65,8 @@ impl<S: Service> ClientBuilder<S> {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             allow_insecure_http: false,
+            retry: RetryPolicy::default(),
+            rate_limit: S::DEFAULT_RATE_LIMIT,
             service: PhantomData,
         }
     }
@@ -103,6 +109,27 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
+    /// How requests are retried (see [`crate::retry`]). Default:
+    /// [`RetryPolicy::default()`]; [`RetryPolicy::none()`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// At most `per_second` requests start in any sliding second, across all
+    /// clones of the client and all tasks; requests wait for a permit. The
+    /// Instaclustr client defaults to its documented 35; Confluent's to none.
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = Some(per_second.max(1));
+        self
+    }
+
+    /// No client-side rate limit.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<S::Client, ConfigError> {
         let base = parse_base_url(&self.base_url)?;
@@ -131,7 +158,15 @@ impl<S: Service> ClientBuilder<S> {
                 .build()
                 .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
         };
-        S::make(base, http, auth.as_ref())
+        S::make(
+            http,
+            TransportConfig {
+                base,
+                auth,
+                retry: self.retry,
+                rate_limit: self.rate_limit,
+            },
+        )
     }
 
     fn auth_with_pool(&self) -> Result<Option<Auth>, ConfigError> {

@@ -23,6 +23,7 @@
 //! ```
 
 use std::fmt;
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -81,6 +82,11 @@ impl Error {
     /// The service's own error code (Confluent `error_code`, Instaclustr `code`).
     pub fn error_code(&self) -> Option<i64> {
         self.api().and_then(ApiError::error_code)
+    }
+
+    /// How many times the request was sent, when the service answered.
+    pub fn attempts(&self) -> Option<u32> {
+        self.api().map(ApiError::attempts)
     }
 
     /// The service's answer, when it answered with an error status.
@@ -159,6 +165,8 @@ pub struct ApiError {
     headers: HeaderMap,
     raw: String,
     vendor: Option<VendorError>,
+    attempts: u32,
+    elapsed: Option<Duration>,
 }
 
 /// The error body of either service, parsed.
@@ -221,16 +229,35 @@ impl From<InstaclustrError> for VendorError {
 impl ApiError {
     /// Builds an error from a status and a raw body; the body is parsed as
     /// the vendor's error JSON when it is JSON.
-    pub fn new<V>(status: StatusCode, headers: HeaderMap, body: ErrorBody<V>) -> Self
+    pub fn new<V>(status: StatusCode, mut headers: HeaderMap, body: ErrorBody<V>) -> Self
     where
         V: Into<VendorError>,
     {
+        // The transport reports attempts and time spent in two headers of its
+        // own; they are taken back out so `headers()` is the service's.
+        let mut take =
+            |name: &str| -> Option<u64> { headers.remove(name)?.to_str().ok()?.parse().ok() };
+        let attempts = take(crate::transport::ATTEMPTS_HEADER).map_or(1, |n| n as u32);
+        let elapsed = take(crate::transport::ELAPSED_HEADER).map(Duration::from_millis);
         Self {
             status,
             headers,
             raw: body.raw,
             vendor: body.parsed.map(Into::into),
+            attempts,
+            elapsed,
         }
+    }
+
+    /// How many times the request was sent before this answer was kept
+    /// (1 when it was not retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Time from the first attempt to this answer, retries and waits included.
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.elapsed
     }
 
     /// The HTTP status.
@@ -292,6 +319,7 @@ impl fmt::Debug for ApiError {
             .field("status", &self.status)
             .field("vendor", &self.vendor)
             .field("raw_body", &truncate(&self.raw))
+            .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }
 }
@@ -306,7 +334,15 @@ impl fmt::Display for ApiError {
             Some(m) => write!(f, ": {m}"),
             None if self.raw.trim().is_empty() => f.write_str(" with an empty body"),
             None => write!(f, ": {}", truncate(self.raw.trim())),
+        }?;
+        if self.attempts > 1 {
+            write!(f, " (gave up after {} attempts", self.attempts)?;
+            if let Some(e) = self.elapsed {
+                write!(f, " in {:.1} s", e.as_secs_f64())?;
+            }
+            f.write_str(")")?;
         }
+        Ok(())
     }
 }
 

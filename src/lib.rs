@@ -39,6 +39,8 @@ pub mod client;
 pub mod confluent;
 pub mod error;
 pub mod instaclustr;
+pub mod rate_limit;
+pub mod retry;
 pub(crate) mod transport;
 
 #[cfg(test)]

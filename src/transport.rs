@@ -5,19 +5,44 @@
 //! - before sending: refuse path parameters that would change the path and
 //!   body values outside the spec's bounds, then add the credentials (only
 //!   for the configured origin);
+//! - sending: wait for the client's rate-limit permit, then retry what was
+//!   provably not applied (see [`crate::retry`]) within the retry policy and
+//!   the client-wide retry budget, inside one tracing span per operation;
 //! - after receiving: hand every error body to the generated code as a JSON
 //!   string of the raw text, so that an HTML 429 page, a proxy's 502 page or
 //!   an empty 401 become a typed [`crate::ApiError`] instead of a decode
-//!   failure.
+//!   failure; the number of attempts and the time spent travel with it in
+//!   two headers that [`crate::ApiError`] takes back out.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderName, HeaderValue};
-use reqwest::{Request, Response, Url};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Request, Response, StatusCode, Url, Version};
+use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::auth::{self, Auth};
 use crate::error::ConfigError;
+use crate::rate_limit::RateLimiter;
+use crate::retry::{RetryBudget, RetryPolicy, classify_status, classify_transport, retry_after};
+
+/// Header carrying the number of attempts from the transport to `ApiError`.
+pub(crate) const ATTEMPTS_HEADER: &str = "x-kafka-mirror-attempts";
+/// Header carrying the time spent (milliseconds) from the transport to `ApiError`.
+pub(crate) const ELAPSED_HEADER: &str = "x-kafka-mirror-elapsed-ms";
+
+/// Everything a client's transport is configured with.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    pub base: Url,
+    pub auth: Option<Auth>,
+    pub retry: RetryPolicy,
+    pub rate_limit: Option<u32>,
+}
 
 /// A path template row of the generated `spec::OPERATIONS` table.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +73,10 @@ struct Shared {
     auth_headers: Vec<(HeaderName, HeaderValue)>,
     operations: Vec<OperationPath>,
     limits: Vec<Limit>,
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    limiter: Option<RateLimiter>,
+    rng: Mutex<fastrand::Rng>,
 }
 
 impl fmt::Debug for Inner {
@@ -55,26 +84,34 @@ impl fmt::Debug for Inner {
         f.debug_struct("Inner")
             .field("base", &self.0.base.as_str())
             .field("authenticated", &!self.0.auth_headers.is_empty())
+            .field("retry", &self.0.retry)
+            .field(
+                "rate_limit",
+                &self.0.limiter.as_ref().map(RateLimiter::limit),
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl Inner {
     pub(crate) fn new(
-        base: Url,
-        auth: Option<&Auth>,
+        config: TransportConfig,
         operations: Vec<OperationPath>,
         limits: Vec<Limit>,
     ) -> Result<Self, ConfigError> {
-        let auth_headers = match auth {
+        let auth_headers = match &config.auth {
             Some(a) => auth::headers(a)?,
             None => Vec::new(),
         };
         Ok(Self(Arc::new(Shared {
-            base,
+            base: config.base,
             auth_headers,
             operations,
             limits,
+            budget: RetryBudget::new(config.retry.budget),
+            retry: config.retry,
+            limiter: config.rate_limit.map(RateLimiter::per_second),
+            rng: Mutex::new(fastrand::Rng::new()),
         })))
     }
 
@@ -95,17 +132,144 @@ impl Inner {
         Ok(())
     }
 
-    /// Sends a request and makes its error body decodable (see module docs).
+    /// Sends a request: rate limit, retries, tracing (see module docs).
     pub(crate) async fn execute(
         &self,
         client: &reqwest::Client,
         request: Request,
+        operation: &str,
     ) -> reqwest::Result<Response> {
-        let response = client.execute(request).await?;
-        if !(response.status().is_client_error() || response.status().is_server_error()) {
-            return Ok(response);
+        let span = tracing::info_span!(
+            "kafka_mirror.request",
+            operation,
+            method = %request.method(),
+            attempts = tracing::field::Empty,
+        );
+        self.send_with_retries(client, request)
+            .instrument(span)
+            .await
+    }
+
+    async fn send_with_retries(
+        &self,
+        client: &reqwest::Client,
+        request: Request,
+    ) -> reqwest::Result<Response> {
+        let shared = &*self.0;
+        let policy = &shared.retry;
+        let started = Instant::now();
+        let method = request.method().clone();
+        let mut next = Some(request);
+        let mut attempt = 0u32;
+        let mut last_cost = None;
+        loop {
+            attempt += 1;
+            let request = next.take().expect("a request is set before every attempt");
+            // A body that cannot be cloned (a stream) cannot be sent twice.
+            let spare = if attempt < policy.max_attempts {
+                request.try_clone()
+            } else {
+                None
+            };
+            if let Some(limiter) = &shared.limiter {
+                limiter.acquire().await;
+            }
+            let (reason, wait_asked, outcome) = match client.execute(request).await {
+                Ok(response) if !is_error(response.status()) => {
+                    shared.budget.record_success(last_cost);
+                    tracing::Span::current().record("attempts", attempt);
+                    return Ok(response);
+                }
+                Ok(response) => match ErrorAnswer::read(response).await {
+                    Ok(answer) => (
+                        classify_status(answer.status, &answer.body),
+                        retry_after(&answer.headers, SystemTime::now()),
+                        Ok(answer),
+                    ),
+                    Err(e) => (classify_transport(&e, &method), None, Err(e)),
+                },
+                Err(e) => (classify_transport(&e, &method), None, Err(e)),
+            };
+            if let (Some(reason), Some(spare)) = (reason, spare) {
+                let wait = match wait_asked {
+                    Some(asked) => asked.min(policy.max_retry_after),
+                    None => policy.backoff(
+                        attempt,
+                        &mut shared.rng.lock().unwrap_or_else(|p| p.into_inner()),
+                    ),
+                };
+                let in_time = policy
+                    .deadline
+                    .is_none_or(|d| started.elapsed() + wait <= d);
+                if in_time && shared.budget.try_acquire(reason.cost()) {
+                    tracing::warn!(%reason, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    last_cost = Some(reason.cost());
+                    tokio::time::sleep(wait).await;
+                    next = Some(spare);
+                    continue;
+                }
+                let why = if in_time {
+                    "the retry budget is spent"
+                } else {
+                    "the next wait would pass the deadline"
+                };
+                tracing::warn!(%reason, attempt, "not retrying: {why}");
+            }
+            tracing::Span::current().record("attempts", attempt);
+            return outcome.map(|answer| answer.into_response(attempt, started.elapsed()));
         }
-        quote_error_body(response).await
+    }
+}
+
+fn is_error(status: StatusCode) -> bool {
+    status.is_client_error() || status.is_server_error()
+}
+
+/// An error answer, read whole so it can be classified and kept.
+struct ErrorAnswer {
+    status: StatusCode,
+    version: Version,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl ErrorAnswer {
+    async fn read(response: Response) -> reqwest::Result<Self> {
+        let (status, version, headers) = (
+            response.status(),
+            response.version(),
+            response.headers().clone(),
+        );
+        let body = response.bytes().await?;
+        Ok(Self {
+            status,
+            version,
+            headers,
+            body,
+        })
+    }
+
+    /// The answer rebuilt with its body as a JSON string of the raw text,
+    /// and the attempts and time spent in two headers.
+    fn into_response(self, attempts: u32, elapsed: Duration) -> Response {
+        let text = String::from_utf8_lossy(&self.body);
+        let quoted = serde_json::to_vec(&text).unwrap_or_else(|_| b"\"\"".to_vec());
+        let mut headers = self.headers;
+        headers.remove(reqwest::header::CONTENT_LENGTH);
+        headers.remove(reqwest::header::CONTENT_ENCODING);
+        headers.insert(
+            HeaderName::from_static(ATTEMPTS_HEADER),
+            HeaderValue::from(attempts),
+        );
+        headers.insert(
+            HeaderName::from_static(ELAPSED_HEADER),
+            HeaderValue::from(elapsed.as_millis() as u64),
+        );
+        let mut rebuilt = http::Response::new(quoted);
+        *rebuilt.status_mut() = self.status;
+        *rebuilt.version_mut() = self.version;
+        *rebuilt.headers_mut() = headers;
+        Response::from(rebuilt)
     }
 }
 
@@ -114,23 +278,6 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()
-}
-
-/// Rebuilds an error answer with its body as a JSON string of the raw text.
-async fn quote_error_body(response: Response) -> reqwest::Result<Response> {
-    let status = response.status();
-    let version = response.version();
-    let mut headers = response.headers().clone();
-    let raw = response.bytes().await?;
-    let text = String::from_utf8_lossy(&raw);
-    let quoted = serde_json::to_vec(&text).unwrap_or_else(|_| b"\"\"".to_vec());
-    headers.remove(reqwest::header::CONTENT_LENGTH);
-    headers.remove(reqwest::header::CONTENT_ENCODING);
-    let mut rebuilt = http::Response::new(quoted);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(Response::from(rebuilt))
 }
 
 /// Refuses a path whose parameters changed its shape: an empty value leaves
@@ -230,10 +377,12 @@ macro_rules! impl_hooks {
             async fn exec(
                 &self,
                 request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
+                info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 use progenitor_client::ClientInfo;
-                self.inner().execute(self.client(), request).await
+                self.inner()
+                    .execute(self.client(), request, info.operation_id)
+                    .await
             }
         }
     };

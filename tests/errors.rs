@@ -209,6 +209,7 @@ async fn a_redirect_is_not_followed_and_is_an_unexpected_status() {
 async fn no_server_is_a_transport_error() {
     let c = kafka_mirror::confluent::Client::builder("http://127.0.0.1:9")
         .basic_auth(KEY, SECRET)
+        .retry(kafka_mirror::retry::RetryPolicy::none())
         .build()
         .unwrap();
     let e = Error::from(

@@ -53,14 +53,16 @@ pub struct Confluent;
 impl Service for Confluent {
     type Client = Client;
 
+    /// Confluent publishes no number ("limits may change dynamically").
+    const DEFAULT_RATE_LIMIT: Option<u32> = None;
+
     fn make(
-        base: reqwest::Url,
         http: reqwest::Client,
-        auth: Option<&crate::auth::Auth>,
+        config: crate::transport::TransportConfig,
     ) -> Result<Client, crate::ConfigError> {
         let (operations, limits) = crate::transport::spec_tables!(spec);
-        let base_str = base.as_str().trim_end_matches('/').to_string();
-        let inner = Inner::new(base, auth, operations, limits)?;
+        let base_str = config.base.as_str().trim_end_matches('/').to_string();
+        let inner = Inner::new(config, operations, limits)?;
         Ok(Client::new_with_client(&base_str, http, inner))
     }
 }

@@ -4,22 +4,30 @@
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
+pub mod scripted;
+
 pub const KEY: &str = "key";
 pub const SECRET: &str = "secret";
 /// `Basic base64("key:secret")`.
 pub const BASIC: &str = "Basic a2V5OnNlY3JldA==";
 pub const CLUSTER_UUID: &str = "0c7067d6-c70a-11ea-87d0-0242ac130003";
 
+/// A client for `server` without retries: these tests look at one answer
+/// each (`tests/retry.rs` covers retries).
 pub fn confluent(server: &MockServer) -> kafka_mirror::confluent::Client {
     kafka_mirror::confluent::Client::builder(server.base_url())
         .basic_auth(KEY, SECRET)
+        .retry(kafka_mirror::retry::RetryPolicy::none())
         .build()
         .expect("valid config")
 }
 
+/// A client for `server` without retries: these tests look at one answer
+/// each (`tests/retry.rs` covers retries).
 pub fn instaclustr(server: &MockServer) -> kafka_mirror::instaclustr::Client {
     kafka_mirror::instaclustr::Client::builder(server.base_url())
         .basic_auth(KEY, SECRET)
+        .retry(kafka_mirror::retry::RetryPolicy::none())
         .build()
         .expect("valid config")
 }

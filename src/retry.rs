@@ -1,0 +1,380 @@
+//! Retrying what was provably not applied, politely.
+//!
+//! Every request of both clients goes through one loop (the `exec` hook of
+//! the generated clients, see `transport.rs`), which retries:
+//!
+//! | answer or failure | GET, PUT, DELETE | POST |
+//! | --- | --- | --- |
+//! | HTTP 429, any body (Confluent's is an HTML page) | retried | retried |
+//! | 5xx whose JSON body has `error_code` 50003 (retriable Kafka error) | retried | retried |
+//! | 502, 503, 504 with an empty or non-JSON body (a gateway answered, not the API) | retried | retried |
+//! | any other 5xx (500 with 50002, ...) or 4xx | not retried | not retried |
+//! | connection refused / DNS / TLS failure: nothing was sent | retried | retried |
+//! | timeout or reset after the request was sent | retried | **not retried**: a create or a promote may already have happened |
+//!
+//! Waits honour `Retry-After` (delta-seconds or HTTP-date), capped by
+//! [`RetryPolicy::max_retry_after`]; otherwise exponential backoff with full
+//! jitter: a random wait between zero and `min(max_delay, base_delay * 2^n)`.
+//! A retry budget shared by the whole client (a token bucket, as
+//! aws-sdk-rust's standard mode) stops retrying when most calls fail, so a
+//! thousand tasks do not multiply the load on a service that is down.
+//!
+//! ```
+//! use std::time::Duration;
+//! use kafka_mirror::retry::RetryPolicy;
+//!
+//! let c = kafka_mirror::confluent::Client::builder("https://pkc-1.confluent.cloud")
+//!     .basic_auth("key", "secret")
+//!     .retry(RetryPolicy::default().max_attempts(8).deadline(Duration::from_secs(60)))
+//!     .build()?;
+//! let no_retries = kafka_mirror::confluent::Client::builder("https://pkc-1.confluent.cloud")
+//!     .retry(RetryPolicy::none())
+//!     .build()?;
+//! # Ok::<(), kafka_mirror::ConfigError>(())
+//! ```
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+
+/// How a client retries. The defaults are those of Confluent's own CLI
+/// (5 attempts, waits from 1 s up to 30 s), which are long enough to ride
+/// out a throttling burst or a leader election and short enough that a
+/// failing DR step is reported within about a minute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    pub(crate) max_attempts: u32,
+    pub(crate) base_delay: Duration,
+    pub(crate) max_delay: Duration,
+    pub(crate) max_retry_after: Duration,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) budget: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(60),
+            deadline: None,
+            budget: RetryBudget::STANDARD_CAPACITY,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt, never a retry.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Attempts in all, the first included (at least 1). Default 5.
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// The first backoff's upper bound. Default 1 s.
+    pub fn base_delay(mut self, d: Duration) -> Self {
+        self.base_delay = d;
+        self
+    }
+
+    /// The largest backoff. Default 30 s.
+    pub fn max_delay(mut self, d: Duration) -> Self {
+        self.max_delay = d;
+        self
+    }
+
+    /// The longest `Retry-After` honoured; a longer one is cut to this.
+    /// Default 60 s.
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+
+    /// Gives up when the next wait would end past this time since the call
+    /// started. Default: none (attempts alone bound the call).
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
+
+    /// Capacity of the client-wide retry budget, in tokens (a retry costs 5,
+    /// a retry after a timeout 10, a success gives 1 back). Default 500, as
+    /// aws-sdk-rust's standard mode; 0 means no retry is ever affordable.
+    pub fn budget(mut self, tokens: u32) -> Self {
+        self.budget = tokens;
+        self
+    }
+
+    /// The wait before retry number `retry` (1 for the first retry): full
+    /// jitter over `min(max_delay, base_delay * 2^(retry-1))`.
+    pub(crate) fn backoff(&self, retry: u32, rng: &mut fastrand::Rng) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << retry.saturating_sub(1).min(20));
+        let cap = exp.min(self.max_delay);
+        cap.mul_f64(rng.f64())
+    }
+}
+
+/// Why a request is retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryReason {
+    /// HTTP 429.
+    RateLimited,
+    /// A 5xx with Confluent's `error_code` 50003: the request was not applied.
+    RetriableKafkaError,
+    /// 502, 503 or 504 without a JSON body: a gateway answered, not the API.
+    Gateway(u16),
+    /// The connection could not be made; nothing was sent.
+    ConnectFailed,
+    /// A timeout after the request was sent (idempotent methods only).
+    TimedOut,
+    /// The connection broke after the request was sent (idempotent methods only).
+    ConnectionLost,
+}
+
+impl RetryReason {
+    /// Tokens this retry takes from the budget.
+    pub(crate) fn cost(self) -> u32 {
+        match self {
+            RetryReason::TimedOut => RetryBudget::TIMEOUT_COST,
+            _ => RetryBudget::RETRY_COST,
+        }
+    }
+}
+
+impl fmt::Display for RetryReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RetryReason::RateLimited => f.write_str("429 rate limited"),
+            RetryReason::RetriableKafkaError => f.write_str("retriable Kafka error 50003"),
+            RetryReason::Gateway(s) => write!(f, "gateway error {s}"),
+            RetryReason::ConnectFailed => f.write_str("connection failed"),
+            RetryReason::TimedOut => f.write_str("timed out"),
+            RetryReason::ConnectionLost => f.write_str("connection lost"),
+        }
+    }
+}
+
+/// Should an answer be retried? Only what was provably not applied.
+pub(crate) fn classify_status(status: StatusCode, body: &[u8]) -> Option<RetryReason> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return Some(RetryReason::RateLimited);
+    }
+    if !status.is_server_error() {
+        return None;
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(o)) => {
+            (o.get("error_code").and_then(serde_json::Value::as_i64) == Some(50003))
+                .then_some(RetryReason::RetriableKafkaError)
+        }
+        // A JSON answer that is not an object is still the API's answer.
+        Ok(_) => None,
+        Err(_) => {
+            matches!(status.as_u16(), 502..=504).then(|| RetryReason::Gateway(status.as_u16()))
+        }
+    }
+}
+
+/// Should a transport failure be retried? A connect failure always (nothing
+/// was sent); a failure after sending only for idempotent methods.
+pub(crate) fn classify_transport(err: &reqwest::Error, method: &Method) -> Option<RetryReason> {
+    if err.is_connect() {
+        return Some(RetryReason::ConnectFailed);
+    }
+    if !is_idempotent(method) {
+        return None;
+    }
+    if err.is_timeout() {
+        Some(RetryReason::TimedOut)
+    } else if err.is_request() || err.is_body() || err.is_decode() {
+        Some(RetryReason::ConnectionLost)
+    } else {
+        None
+    }
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS
+    )
+}
+
+/// The wait a `Retry-After` header asks for: delta-seconds or an HTTP-date
+/// (a date in the past means "now").
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The client-wide retry budget: a token bucket as in aws-sdk-rust's
+/// standard retry mode. Each retry takes tokens; each success gives back the
+/// retry's cost (or one token for a first-try success). When the bucket is
+/// empty, failures are returned at once instead of retried.
+#[derive(Debug)]
+pub struct RetryBudget {
+    capacity: u32,
+    tokens: Mutex<u32>,
+}
+
+impl RetryBudget {
+    /// aws-sdk-rust's initial retry quota.
+    pub const STANDARD_CAPACITY: u32 = 500;
+    /// Tokens taken by a retry.
+    pub const RETRY_COST: u32 = 5;
+    /// Tokens taken by a retry after a timeout.
+    pub const TIMEOUT_COST: u32 = 10;
+
+    pub(crate) fn new(capacity: u32) -> Self {
+        Self {
+            capacity,
+            tokens: Mutex::new(capacity),
+        }
+    }
+
+    /// Takes `cost` tokens if there are that many.
+    pub(crate) fn try_acquire(&self, cost: u32) -> bool {
+        let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        if *t >= cost {
+            *t -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A call succeeded: give back what its last retry cost, or 1.
+    pub(crate) fn record_success(&self, last_retry_cost: Option<u32>) {
+        let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        *t = (*t + last_retry_cost.unwrap_or(1)).min(self.capacity);
+    }
+
+    /// Tokens left.
+    pub fn available(&self) -> u32 {
+        *self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_classified_as_the_table_says() {
+        let json = |code: i64| {
+            serde_json::to_vec(&serde_json::json!({"error_code": code, "message": "m"})).unwrap()
+        };
+        assert_eq!(
+            classify_status(StatusCode::TOO_MANY_REQUESTS, b"<html>"),
+            Some(RetryReason::RateLimited)
+        );
+        assert_eq!(
+            classify_status(StatusCode::INTERNAL_SERVER_ERROR, &json(50003)),
+            Some(RetryReason::RetriableKafkaError)
+        );
+        assert_eq!(
+            classify_status(StatusCode::SERVICE_UNAVAILABLE, &json(50003)),
+            Some(RetryReason::RetriableKafkaError)
+        );
+        assert_eq!(
+            classify_status(StatusCode::INTERNAL_SERVER_ERROR, &json(50002)),
+            None
+        );
+        assert_eq!(
+            classify_status(StatusCode::INTERNAL_SERVER_ERROR, b"<html>oops</html>"),
+            None
+        );
+        assert_eq!(
+            classify_status(StatusCode::BAD_GATEWAY, b""),
+            Some(RetryReason::Gateway(502))
+        );
+        assert_eq!(
+            classify_status(StatusCode::SERVICE_UNAVAILABLE, b"<html>down</html>"),
+            Some(RetryReason::Gateway(503))
+        );
+        assert_eq!(
+            classify_status(StatusCode::GATEWAY_TIMEOUT, &json(50002)),
+            None,
+            "a JSON 504 is the API's own answer"
+        );
+        assert_eq!(classify_status(StatusCode::BAD_REQUEST, b""), None);
+        assert_eq!(
+            classify_status(StatusCode::UNAUTHORIZED, &json(40101)),
+            None
+        );
+    }
+
+    #[test]
+    fn backoff_is_full_jitter_under_an_exponential_cap() {
+        let p = RetryPolicy::default();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for retry in 1..=10u32 {
+            let cap = Duration::from_secs(1u64 << (retry - 1)).min(Duration::from_secs(30));
+            for _ in 0..100 {
+                assert!(p.backoff(retry, &mut rng) <= cap);
+            }
+        }
+        let waits: Vec<_> = (0..100).map(|_| p.backoff(3, &mut rng)).collect();
+        assert!(
+            waits.iter().any(|w| *w < Duration::from_secs(1))
+                && waits.iter().any(|w| *w > Duration::from_secs(3))
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_both_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(7)));
+        h.insert(
+            RETRY_AFTER,
+            httpdate::fmt_http_date(now + Duration::from_secs(12))
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(12)));
+        h.insert(
+            RETRY_AFTER,
+            httpdate::fmt_http_date(now - Duration::from_secs(12))
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(retry_after(&h, now), Some(Duration::ZERO));
+        h.insert(RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&h, now), None);
+    }
+
+    #[test]
+    fn the_budget_drains_and_refills() {
+        let b = RetryBudget::new(12);
+        assert!(b.try_acquire(5) && b.try_acquire(5));
+        assert!(!b.try_acquire(5));
+        b.record_success(Some(5));
+        assert_eq!(b.available(), 7);
+        b.record_success(None);
+        assert_eq!(b.available(), 8);
+        for _ in 0..10 {
+            b.record_success(None);
+        }
+        assert_eq!(b.available(), 12, "never above capacity");
+    }
+}

@@ -1,0 +1,378 @@
+//! Retry on 429 and 50003, backoff, Retry-After, the retry budget and the
+//! client-side rate limit, on tokio's paused clock: nothing really sleeps,
+//! and the virtual time spent is asserted.
+
+mod common;
+
+use std::time::Duration;
+
+use common::scripted::{Reply, Scripted};
+use common::{HTML_429, KEY, SECRET, list};
+use kafka_mirror::Error;
+use kafka_mirror::retry::RetryPolicy;
+use serde_json::json;
+use tokio::time::Instant;
+
+/// A client whose HTTP client has no timers of its own (no timeout, no idle
+/// pool), so the paused clock only moves for the SDK's own waits.
+fn client(url: &str, policy: RetryPolicy) -> kafka_mirror::confluent::Client {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    kafka_mirror::confluent::Client::builder(url)
+        .basic_auth(KEY, SECRET)
+        .http_client(http)
+        .retry(policy)
+        .build()
+        .unwrap()
+}
+
+fn ok() -> Reply {
+    Reply::json(200, list("KafkaLinkDataList", vec![]))
+}
+
+async fn list_links(c: &kafka_mirror::confluent::Client) -> Result<(), Error> {
+    c.list_kafka_links()
+        .cluster_id("c")
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(Error::from)
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_429s_then_200_with_backoff() {
+    let s = Scripted::start(
+        vec![
+            Reply::text(429, "text/html", HTML_429),
+            Reply::text(429, "text/html", HTML_429),
+        ],
+        ok(),
+    )
+    .await;
+    let start = Instant::now();
+    list_links(&client(s.url(), RetryPolicy::default()))
+        .await
+        .unwrap();
+    assert_eq!(s.hits(), 3);
+    // Full jitter: the first wait is at most 1 s, the second at most 2 s.
+    assert!(
+        start.elapsed() <= Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_429s_then_200_honouring_retry_after() {
+    let slow_down = Reply::text(429, "text/html", HTML_429).header("retry-after", "2");
+    let s = Scripted::start(vec![slow_down.clone(), slow_down], ok()).await;
+    let start = Instant::now();
+    list_links(&client(s.url(), RetryPolicy::default()))
+        .await
+        .unwrap();
+    assert_eq!(s.hits(), 3);
+    let spent = start.elapsed();
+    assert!(
+        spent >= Duration::from_secs(4) && spent < Duration::from_millis(4100),
+        "{spent:?}"
+    );
+    let arrivals = s.arrivals();
+    assert!(arrivals[1] - arrivals[0] >= Duration::from_secs(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_as_an_http_date() {
+    let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(5));
+    let s = Scripted::start(vec![Reply::status(429).header("retry-after", &at)], ok()).await;
+    let start = Instant::now();
+    list_links(&client(s.url(), RetryPolicy::default()))
+        .await
+        .unwrap();
+    assert_eq!(s.hits(), 2);
+    // HTTP dates have whole seconds: the wait is between 4 and 5 s.
+    let spent = start.elapsed();
+    assert!(
+        spent >= Duration::from_secs(4) && spent <= Duration::from_millis(5100),
+        "{spent:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_above_the_cap_is_capped() {
+    let s = Scripted::start(vec![Reply::status(429).header("retry-after", "3600")], ok()).await;
+    let start = Instant::now();
+    list_links(&client(
+        s.url(),
+        RetryPolicy::default().max_retry_after(Duration::from_secs(3)),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(s.hits(), 2);
+    let spent = start.elapsed();
+    assert!(
+        spent >= Duration::from_secs(3) && spent < Duration::from_millis(3100),
+        "{spent:?}"
+    );
+}
+
+/// Answers `first`, then 200; returns the call's outcome and the hits.
+async fn first_then_ok(first: Reply) -> (Result<(), Error>, usize) {
+    let s = Scripted::start(vec![first], ok()).await;
+    let result = list_links(&client(s.url(), RetryPolicy::default())).await;
+    (result, s.hits())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_500_with_50003_is_retried() {
+    let (result, hits) = first_then_ok(Reply::json(
+        500,
+        json!({"error_code": 50003, "message": "retriable"}),
+    ))
+    .await;
+    result.unwrap();
+    assert_eq!(hits, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_500_with_50002_is_not_retried() {
+    let (result, hits) = first_then_ok(Reply::json(
+        500,
+        json!({"error_code": 50002, "message": "fatal"}),
+    ))
+    .await;
+    let e = result.unwrap_err();
+    assert_eq!(hits, 1);
+    assert_eq!(e.error_code(), Some(50002));
+    assert_eq!(e.attempts(), Some(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_html_page_from_a_gateway_is_retried() {
+    let (result, hits) = first_then_ok(Reply::text(
+        503,
+        "text/html",
+        "<html>Service Unavailable</html>",
+    ))
+    .await;
+    result.unwrap();
+    assert_eq!(hits, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_400_is_not_retried() {
+    let (result, hits) = first_then_ok(Reply::json(
+        400,
+        json!({"error_code": 400, "message": "bad"}),
+    ))
+    .await;
+    assert_eq!(result.unwrap_err().status().unwrap(), 400);
+    assert_eq!(hits, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_cut_after_sending_is_not_retried_but_a_get_is() {
+    let s = Scripted::start(
+        vec![Reply::Cut],
+        Reply::json(200, common::alter_result(&["t"], &[])),
+    )
+    .await;
+    let c = client(s.url(), RetryPolicy::default());
+    let e = c
+        .update_kafka_mirror_topics_promote()
+        .cluster_id("c")
+        .link_name("l")
+        .body(kafka_mirror::confluent::types::AlterMirrorsRequestData::default())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(Error::from(e), Error::Transport(_)));
+    assert_eq!(
+        s.hits(),
+        1,
+        "a promote that may have happened is not sent again"
+    );
+
+    let s = Scripted::start(vec![Reply::Cut], ok()).await;
+    list_links(&client(s.url(), RetryPolicy::default()))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.requests(),
+        [
+            "GET /kafka/v3/clusters/c/links",
+            "GET /kafka/v3/clusters/c/links"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connect_failure_is_retried_even_for_post() {
+    // Nothing listens on the port: nothing was sent, so a POST may be retried.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let c = client(
+        &format!("http://127.0.0.1:{port}"),
+        RetryPolicy::default().max_attempts(3),
+    );
+    let start = Instant::now();
+    let e = c
+        .update_kafka_mirror_topics_pause()
+        .cluster_id("c")
+        .link_name("l")
+        .body(kafka_mirror::confluent::types::AlterMirrorsRequestData::default())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(Error::from(e), Error::Transport(_)));
+    assert!(
+        start.elapsed() > Duration::ZERO,
+        "it waited before retrying"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn running_out_of_attempts_says_how_many_what_and_how_long() {
+    let s = Scripted::start(
+        vec![],
+        Reply::text(429, "text/html", HTML_429).header("retry-after", "1"),
+    )
+    .await;
+    let start = Instant::now();
+    let e = list_links(&client(s.url(), RetryPolicy::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(s.hits(), 5);
+    assert_eq!(e.attempts(), Some(5));
+    let api = e.api().unwrap();
+    assert_eq!(api.status(), 429);
+    assert_eq!(api.raw_body(), HTML_429);
+    assert_eq!(api.elapsed(), Some(start.elapsed()));
+    assert_eq!(start.elapsed(), Duration::from_secs(4));
+    assert!(
+        e.to_string()
+            .ends_with("(gave up after 5 attempts in 4.0 s)"),
+        "{e}"
+    );
+    assert!(
+        api.headers().get("x-kafka-mirror-attempts").is_none(),
+        "the transport's own headers are taken out"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_stops_retrying_early() {
+    let s = Scripted::start(vec![], Reply::status(429).header("retry-after", "10")).await;
+    let e = list_links(&client(
+        s.url(),
+        RetryPolicy::default().deadline(Duration::from_secs(25)),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(s.hits(), 3, "waits of 10 s: a third wait would pass 25 s");
+    assert_eq!(e.attempts(), Some(3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_empty_budget_stops_retrying() {
+    let s = Scripted::start(vec![], Reply::status(429)).await;
+    // 10 tokens: two retries of 5, then nothing left for anyone.
+    let c = client(s.url(), RetryPolicy::default().budget(10).max_attempts(10));
+    let e = list_links(&c).await.unwrap_err();
+    assert_eq!(s.hits(), 3);
+    assert_eq!(e.attempts(), Some(3));
+    // The budget is the client's: the next call gets no retry at all.
+    let e = list_links(&c.clone()).await.unwrap_err();
+    assert_eq!(s.hits(), 4);
+    assert_eq!(e.attempts(), Some(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_retries_with_retry_policy_none() {
+    let s = Scripted::start(vec![], Reply::status(429)).await;
+    list_links(&client(s.url(), RetryPolicy::none()))
+        .await
+        .unwrap_err();
+    assert_eq!(s.hits(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hundred_concurrent_calls_stay_within_the_rate_limit() {
+    let s = Scripted::start(vec![], ok()).await;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let c = kafka_mirror::confluent::Client::builder(s.url())
+        .http_client(http)
+        .rate_limit(10)
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { list_links(&c).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    let mut at = s.arrivals();
+    at.sort();
+    assert_eq!(at.len(), 100);
+    for (i, t) in at.iter().enumerate().skip(10) {
+        assert!(
+            *t - at[i - 10] >= Duration::from_secs(1),
+            "11 requests within one second at {i}"
+        );
+    }
+    // 100 requests at 10 per second: the last starts after 9 windows.
+    assert!(
+        start.elapsed() >= Duration::from_secs(9) && start.elapsed() < Duration::from_secs(11),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn instaclustr_defaults_to_35_per_second() {
+    let s = Scripted::start(vec![], Reply::json(200, json!({"mirrors": []}))).await;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let c = kafka_mirror::instaclustr::Client::builder(s.url())
+        .basic_auth(KEY, SECRET)
+        .http_client(http)
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..70)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move {
+                c.list_mirrors()
+                    .cluster_id(common::cluster_uuid())
+                    .send()
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    let mut at = s.arrivals();
+    at.sort();
+    assert!(
+        at[35] - at[0] >= Duration::from_secs(1),
+        "the 36th request waited for the window"
+    );
+    assert!(
+        at[34] - at[0] < Duration::from_millis(100),
+        "the first 35 went at once"
+    );
+}
