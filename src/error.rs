@@ -63,6 +63,9 @@ pub enum Error {
         /// The status received.
         status: StatusCode,
     },
+    /// A list stopped following `metadata.next` (see [`crate::paginate`]).
+    #[error(transparent)]
+    Pagination(#[from] crate::paginate::PaginationError),
     /// Any other failure reported by a request hook.
     #[error("{0}")]
     Other(String),

@@ -39,6 +39,7 @@ pub mod client;
 pub mod confluent;
 pub mod error;
 pub mod instaclustr;
+pub mod paginate;
 pub mod rate_limit;
 pub mod retry;
 pub(crate) mod transport;

@@ -115,6 +115,17 @@ impl Inner {
         })))
     }
 
+    /// Adds the credentials to a follow-up page request (its URL comes from
+    /// the service, so it is added only for the configured origin; the
+    /// paginator refuses other origins before this).
+    pub(crate) fn prepare_link(&self, request: &mut Request) {
+        if same_origin(&self.0.base, request.url()) {
+            for (name, value) in &self.0.auth_headers {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+    }
+
     /// Checks a built request and adds the credentials. Errors are messages
     /// for `Error::InvalidArgument`; nothing has been sent.
     pub(crate) fn prepare(&self, request: &mut Request, operation_id: &str) -> Result<(), String> {
@@ -124,11 +135,7 @@ impl Inner {
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
             check_limits(body, operation_id, &self.0.limits)?;
         }
-        if same_origin(&self.0.base, request.url()) {
-            for (name, value) in &self.0.auth_headers {
-                request.headers_mut().insert(name.clone(), value.clone());
-            }
-        }
+        self.prepare_link(request);
         Ok(())
     }
 

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod load;
 pub mod names;
 pub mod open_enum;
+pub mod paginated;
 pub mod partial;
 pub mod rules;
 pub mod tables;
@@ -93,7 +94,14 @@ pub fn generate(api: &ApiConfig) -> Result<Generated> {
     for t in &item_errors {
         extra_types.push(partial::emit(t));
     }
+    let lists = paginated::find(&doc, &components);
+    extra_types.push(paginated::emit_page_impls(&lists));
     add_to_module(&mut file, "types", quote! { #(#extra_types)* })?;
+    add_to_module(
+        &mut file,
+        "builder",
+        paginated::emit_builder_methods(&lists),
+    )?;
 
     let error_type: syn::Type = syn::parse_str(&api.error_type).map_err(|e| {
         BuildError::new(format!(

@@ -79,6 +79,12 @@ impl Scripted {
         Self { url, state }
     }
 
+    /// Adds replies to the end of the script (for replies that name the
+    /// server's own URL).
+    pub fn push(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.state.lock().unwrap().script.extend(replies);
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }

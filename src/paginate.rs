@@ -1,0 +1,332 @@
+//! Lazy pagination through `metadata.next`, for every Confluent list
+//! operation.
+//!
+//! Which operations page is read from the spec at build time (a 200 body
+//! with a `data` array and `metadata.next`), so a list operation added to a
+//! refreshed spec pages with no new code. Their builders get:
+//!
+//! - `.pages()`: a stream of whole pages;
+//! - `.stream()`: a stream of items, page after page;
+//! - `.collect_up_to(n)`: at most `n` items in a `Vec`;
+//! - `.max_pages(n)` / `.max_items(n)` on the streams, to stop early.
+//!
+//! Nothing is sent until the stream is polled, at most one page is held at a
+//! time, and dropping the stream sends nothing more. Every page request
+//! goes through the client's auth, retry and rate limit.
+//!
+//! A `next` link must have the scheme, host and port of the client's base
+//! URL, or the stream ends with [`PaginationError::CrossOrigin`] and nothing,
+//! least of all credentials, is sent to it. A relative link is resolved
+//! against the base URL; a link already fetched ends the stream with
+//! [`PaginationError::Loop`].
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! # async fn run(c: kafka_mirror::confluent::Client) -> Result<(), kafka_mirror::Error> {
+//! let mut topics = c.list_kafka_mirror_topics().cluster_id("lkc-dr").stream();
+//! while let Some(topic) = topics.try_next().await? {
+//!     println!("{} {}", topic.mirror_topic_name, topic.mirror_status);
+//! }
+//! let first_500 = c.list_kafka_links().cluster_id("lkc-dr").collect_up_to(500).await?;
+//! # Ok(()) }
+//! ```
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use progenitor_client::{ClientInfo, ResponseValue};
+use reqwest::Url;
+use reqwest::header::{ACCEPT, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Error, ErrorBody, VendorError};
+use crate::transport::Inner;
+
+/// A page of a list answer (implemented for the generated list types).
+pub trait Page: DeserializeOwned + Send + 'static {
+    /// One element of `data`.
+    type Item: Send + 'static;
+    /// `metadata.next`, if any.
+    fn next_link(&self) -> Option<&str>;
+    /// `metadata.self`.
+    fn self_link(&self) -> Option<&str>;
+    /// The page's items.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+/// Why a stream of pages stopped with an error of its own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// `next` points to another scheme, host or port; nothing was sent to it.
+    #[error("refusing to follow `next` to another origin: {next}")]
+    CrossOrigin {
+        /// The link as the service sent it.
+        next: String,
+    },
+    /// `next` is a page already fetched.
+    #[error("`next` leads back to a page already fetched: {next}")]
+    Loop {
+        /// The link as the service sent it.
+        next: String,
+    },
+    /// `next` is not a URL.
+    #[error("`next` is not a URL ({reason}): {next}")]
+    BadLink {
+        /// The link as the service sent it.
+        next: String,
+        /// What the URL parser said.
+        reason: String,
+    },
+}
+
+/// What the request of the first page returns.
+pub(crate) type FirstPage<'a, P, V> = Pin<
+    Box<
+        dyn Future<Output = Result<ResponseValue<P>, progenitor_client::Error<ErrorBody<V>>>>
+            + Send
+            + 'a,
+    >,
+>;
+
+/// A lazy stream of pages.
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<'a, P: Page> {
+    inner: BoxStream<'a, Result<P, Error>>,
+}
+
+impl<'a, P: Page> Pages<'a, P> {
+    /// Pages of the operation whose first request is `first`, following
+    /// links through `client`.
+    #[doc(hidden)]
+    pub fn new<C, V>(client: &'a C, operation: &'static str, first: FirstPage<'a, P, V>) -> Self
+    where
+        C: ClientInfo<Inner> + Sync,
+        V: DeserializeOwned + Into<VendorError> + Send + 'static,
+    {
+        let state = State::<'a, P, V> {
+            first: Some(first),
+            next: None,
+            failed: None,
+            seen: HashSet::new(),
+            base: Url::parse(client.baseurl()).ok(),
+        };
+        let inner = futures_util::stream::unfold(Some(state), move |state| async move {
+            let mut state = state?;
+            // A bad link is reported after the page that carried it, so
+            // none of that page's items is lost.
+            if let Some(e) = state.failed.take() {
+                return Some((Err(e), None));
+            }
+            let page = match state.first.take() {
+                Some(first) => first
+                    .await
+                    .map(ResponseValue::into_inner)
+                    .map_err(Error::from),
+                None => match state.next.take() {
+                    Some(url) => {
+                        fetch::<P, V>(client.client(), client.inner(), url, operation).await
+                    }
+                    None => return None,
+                },
+            };
+            match page {
+                Ok(page) => {
+                    match state.follow(&page) {
+                        Ok(next) => state.next = next,
+                        Err(e) => state.failed = Some(e),
+                    }
+                    let more = state.next.is_some() || state.failed.is_some();
+                    Some((Ok(page), more.then_some(state)))
+                }
+                Err(e) => Some((Err(e), None)),
+            }
+        });
+        Self {
+            inner: inner.boxed(),
+        }
+    }
+
+    /// Stops after `n` pages.
+    pub fn max_pages(self, n: usize) -> Self {
+        Self {
+            inner: self.inner.take(n).boxed(),
+        }
+    }
+
+    /// The items of the pages, one after the other.
+    pub fn items(self) -> Items<'a, P> {
+        Items {
+            pages: self,
+            current: VecDeque::new(),
+            left: None,
+            done: false,
+        }
+    }
+}
+
+impl<P: Page> Stream for Pages<'_, P> {
+    type Item = Result<P, Error>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+/// A lazy stream of items, fetching the next page only when the current one
+/// is used up.
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<'a, P: Page> {
+    pages: Pages<'a, P>,
+    current: VecDeque<P::Item>,
+    left: Option<usize>,
+    done: bool,
+}
+
+impl<'a, P: Page> Items<'a, P> {
+    /// Stops after `n` items (no page is fetched beyond the one holding the nth).
+    pub fn max_items(mut self, n: usize) -> Self {
+        self.left = Some(n);
+        self
+    }
+
+    /// Stops after `n` pages.
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.pages = self.pages.max_pages(n);
+        self
+    }
+
+    /// Collects the items, at most `max_items` (and `max_items` of this
+    /// stream if smaller).
+    pub async fn collect_up_to(self, max_items: usize) -> Result<Vec<P::Item>, Error> {
+        let mut out = Vec::new();
+        let mut items = self.max_items(max_items);
+        while let Some(item) = items.next().await {
+            out.push(item?);
+        }
+        Ok(out)
+    }
+}
+
+impl<P: Page> Unpin for Items<'_, P> {}
+
+impl<P: Page> Stream for Items<'_, P> {
+    type Item = Result<P::Item, Error>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            if self.done || self.left == Some(0) {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = self.current.pop_front() {
+                if let Some(n) = self.left.as_mut() {
+                    *n -= 1;
+                }
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match self.pages.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => {
+                    self.done = true;
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    self.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(Some(Ok(page))) => self.current = page.into_items().into(),
+            }
+        }
+    }
+}
+
+struct State<'a, P, V> {
+    first: Option<FirstPage<'a, P, V>>,
+    next: Option<Url>,
+    /// A bad `next` of the last page, reported after that page.
+    failed: Option<Error>,
+    /// Every page link fetched or announced as `self`.
+    seen: HashSet<String>,
+    base: Option<Url>,
+}
+
+impl<P: Page, V> State<'_, P, V> {
+    /// The link to fetch after `page`, checked; `None` on the last page.
+    fn follow(&mut self, page: &P) -> Result<Option<Url>, Error> {
+        if let Some(this) = page.self_link().and_then(|s| self.resolve(s).ok()) {
+            self.seen.insert(this.to_string());
+        }
+        let Some(next) = page.next_link().map(str::trim).filter(|n| !n.is_empty()) else {
+            return Ok(None);
+        };
+        let url = self
+            .resolve(next)
+            .map_err(|reason| PaginationError::BadLink {
+                next: next.to_string(),
+                reason,
+            })?;
+        let base = self.base.as_ref().ok_or_else(|| PaginationError::BadLink {
+            next: next.to_string(),
+            reason: "the client's base URL does not parse".into(),
+        })?;
+        if !crate::transport::same_origin(base, &url) {
+            return Err(PaginationError::CrossOrigin {
+                next: next.to_string(),
+            }
+            .into());
+        }
+        if !self.seen.insert(url.to_string()) {
+            return Err(PaginationError::Loop {
+                next: next.to_string(),
+            }
+            .into());
+        }
+        Ok(Some(url))
+    }
+
+    fn resolve(&self, link: &str) -> Result<Url, String> {
+        Url::options()
+            .base_url(self.base.as_ref())
+            .parse(link)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Fetches a follow-up page through the client's transport.
+async fn fetch<P, V>(
+    http: &reqwest::Client,
+    inner: &Inner,
+    url: Url,
+    operation: &'static str,
+) -> Result<P, Error>
+where
+    P: Page,
+    V: DeserializeOwned + Into<VendorError>,
+{
+    let mut request = reqwest::Request::new(reqwest::Method::GET, url);
+    request
+        .headers_mut()
+        .insert(ACCEPT, HeaderValue::from_static("application/json"));
+    inner.prepare_link(&mut request);
+    let response = inner
+        .execute(http, request, operation)
+        .await
+        .map_err(Error::Transport)?;
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.bytes().await.map_err(Error::Transport)?;
+    if status.is_client_error() || status.is_server_error() {
+        let body: ErrorBody<V> = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| ErrorBody::from_raw(String::from_utf8_lossy(&bytes)));
+        return Err(ApiError::new(status, headers, body).into());
+    }
+    if !status.is_success() {
+        return Err(Error::UnexpectedStatus { status });
+    }
+    serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        source,
+    })
+}
