@@ -296,6 +296,9 @@ impl<P: Page, V> State<'_, P, V> {
 }
 
 /// Fetches a follow-up page through the client's transport.
+/// The largest body buffer reserved up front from a `Content-Length`.
+const MAX_PRESIZE: u64 = 64 * 1024 * 1024;
+
 async fn fetch<P, V>(
     http: &reqwest::Client,
     inner: &Inner,
@@ -311,12 +314,19 @@ where
         .headers_mut()
         .insert(ACCEPT, HeaderValue::from_static("application/json"));
     inner.prepare_link(&mut request);
-    let response = inner
+    let mut response = inner
         .execute(http, request, operation)
         .await
         .map_err(Error::Transport)?;
     let (status, headers) = (response.status(), response.headers().clone());
-    let bytes = response.bytes().await.map_err(Error::Transport)?;
+    // Read chunk by chunk into one buffer sized from Content-Length: the
+    // chunks and a contiguous copy are never alive together, so a page costs
+    // one body in memory however it was split on the wire.
+    let capacity = response.content_length().unwrap_or(0).min(MAX_PRESIZE) as usize;
+    let mut bytes = Vec::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
+        bytes.extend_from_slice(&chunk);
+    }
     if status.is_client_error() || status.is_server_error() {
         let body: ErrorBody<V> = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| ErrorBody::from_raw(String::from_utf8_lossy(&bytes)));
