@@ -15,6 +15,7 @@
 use std::env;
 use std::process::ExitCode;
 
+use futures_util::TryStreamExt;
 use kafka_mirror::confluent::Client;
 
 #[tokio::main]
@@ -57,13 +58,14 @@ async fn run() -> Result<usize, kafka_mirror::Error> {
         }
     };
 
+    // Lists page through `metadata.next`; collect_up_to and stream follow it.
     let links = client
         .list_kafka_links()
         .cluster_id(&cluster)
-        .send()
+        .collect_up_to(1_000)
         .await?;
     let mut lagging = 0;
-    for link in &links.data {
+    for link in &links {
         let state = link
             .link_state
             .as_ref()
@@ -74,13 +76,12 @@ async fn run() -> Result<usize, kafka_mirror::Error> {
             link.link_name,
             link.source_cluster_id.as_deref().unwrap_or("-")
         );
-        let topics = client
+        let mut topics = client
             .list_kafka_mirror_topics_under_link()
             .cluster_id(&cluster)
             .link_name(&link.link_name)
-            .send()
-            .await?;
-        for t in &topics.data {
+            .stream();
+        while let Some(t) = topics.try_next().await? {
             let total: i64 = t.mirror_lags.iter().map(|l| l.lag).sum();
             if total > 0 {
                 lagging += 1;
@@ -100,7 +101,7 @@ async fn run() -> Result<usize, kafka_mirror::Error> {
     }
     println!(
         "\n{} link(s), {lagging} mirror topic(s) with lag",
-        links.data.len()
+        links.len()
     );
     Ok(lagging)
 }

@@ -157,3 +157,25 @@ fn status_enums_are_open() {
     );
     assert_eq!(operations(&i.normalized).len(), 5);
 }
+
+#[test]
+fn the_four_confluent_lists_page() {
+    let g = api("confluent", "Error");
+    for op in [
+        "list_kafka_links",
+        "list_kafka_link_configs",
+        "list_kafka_mirror_topics",
+        "list_kafka_mirror_topics_under_link",
+    ] {
+        assert!(
+            g.source.contains(&format!("\"{op}\"")),
+            "{op} has no pagination"
+        );
+    }
+    assert_eq!(g.source.matches("crate::paginate::Pages::new").count(), 4);
+    assert_eq!(
+        g.source.matches("impl crate::paginate::Page for").count(),
+        3,
+        "two lists share one page type"
+    );
+}
