@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kafka_mirror_codegen::{ApiConfig, generate};
+use kafka_mirror_codegen::{ApiConfig, generate, generate_mock};
 
 fn main() {
     // Re-run when any spec changes (cargo watches the whole folder), and at
@@ -19,16 +19,15 @@ fn main() {
             .unwrap_or("api")
             .to_string();
         match generate(&api) {
-            Ok(generated) => {
-                let path = out.join(format!("{name}.rs"));
-                if let Err(e) = std::fs::write(&path, generated.source) {
-                    fail(&format!(
-                        "kafka-mirror: cannot write {}: {e}",
-                        path.display()
-                    ));
-                }
-            }
+            Ok(generated) => write(&out.join(format!("{name}.rs")), &generated.source),
             Err(e) => fail(&e.to_string()),
+        }
+        // Feature `mock`: typed httpmock helpers from the same spec.
+        if std::env::var_os("CARGO_FEATURE_MOCK").is_some() {
+            match generate_mock(&api, &format!("crate::{name}")) {
+                Ok(source) => write(&out.join(format!("{name}_mock.rs")), &source),
+                Err(e) => fail(&e.to_string()),
+            }
         }
     }
 }
@@ -51,6 +50,15 @@ fn apis() -> [ApiConfig; 2] {
             inner_type: "crate::transport::Inner".into(),
         },
     ]
+}
+
+fn write(path: &Path, source: &str) {
+    if let Err(e) = std::fs::write(path, source) {
+        fail(&format!(
+            "kafka-mirror: cannot write {}: {e}",
+            path.display()
+        ));
+    }
 }
 
 /// One clear line, no backtrace: cargo prints `error: <message>` and fails

@@ -39,6 +39,8 @@ pub mod client;
 pub mod confluent;
 pub mod error;
 pub mod instaclustr;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod paginate;
 pub mod rate_limit;
 pub mod retry;

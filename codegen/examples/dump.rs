@@ -1,5 +1,6 @@
 //! Prints what the build generates for one API folder, for maintainers:
-//! `cargo run -p kafka-mirror-codegen --example dump -- openapi/confluent [spec|code]`
+//! `cargo run -p kafka-mirror-codegen --example dump -- openapi/confluent [spec|merged|code]`
+//! (`merged`: the folder's files merged, before normalization, as JSON).
 use std::path::PathBuf;
 
 fn main() {
@@ -18,6 +19,26 @@ fn main() {
         error_type: "crate::ErrorBody".into(),
         inner_type: "crate::Inner".into(),
     };
+    if what == "mock" {
+        match kafka_mirror_codegen::generate_mock(&api, "crate::api") {
+            Ok(code) => println!("{code}"),
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    if what == "merged" {
+        match kafka_mirror_codegen::load::load_dir(&dir) {
+            Ok(l) => println!("{}", serde_json::to_string_pretty(&l.doc).unwrap()),
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     match kafka_mirror_codegen::generate(&api) {
         Ok(g) if what == "spec" => println!("{}", serde_yaml::to_string(&g.normalized).unwrap()),
         Ok(g) => println!("{}", g.source),

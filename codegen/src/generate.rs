@@ -87,11 +87,26 @@ fn generate_quietly(
     settings: &GenerationSettings,
     spec: &OpenAPI,
 ) -> std::result::Result<TokenStream, String> {
+    quietly(|| Generator::new(settings).generate_tokens(spec))
+}
+
+/// Runs progenitor's httpmock generator, turning its panics into a [`BuildError`].
+pub fn run_httpmock(
+    settings: &GenerationSettings,
+    doc: &Value,
+    crate_path: &str,
+) -> Result<TokenStream> {
+    let spec = to_openapi(doc)?;
+    quietly(|| Generator::new(settings).httpmock(&spec, crate_path)).map_err(BuildError::new)
+}
+
+/// Runs one generator call with its panics silenced and recorded.
+fn quietly(
+    run: impl FnOnce() -> std::result::Result<TokenStream, progenitor::Error>,
+) -> std::result::Result<TokenStream, String> {
     install_quiet_hook();
     QUIET_PANIC.with(|q| *q.borrow_mut() = Some(None));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(settings).generate_tokens(spec)
-    }));
+    let result = panic::catch_unwind(AssertUnwindSafe(run));
     let message = QUIET_PANIC.with(|q| q.borrow_mut().take()).flatten();
     match result {
         Ok(Ok(tokens)) => Ok(tokens),

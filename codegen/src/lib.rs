@@ -55,7 +55,16 @@ pub struct Generated {
 }
 
 /// Runs the whole pipeline for one API folder.
-pub fn generate(api: &ApiConfig) -> Result<Generated> {
+/// A normalized document and the generator settings for it.
+struct Prepared {
+    doc: serde_json::Value,
+    origins: load::Origins,
+    components: serde_json::Map<String, serde_json::Value>,
+    enums: Vec<open_enum::OpenEnum>,
+    settings: GenerationSettings,
+}
+
+fn prepare(api: &ApiConfig) -> Result<Prepared> {
     let loaded = load::load_dir(&api.dir)?;
     let origins = loaded.origins;
     let mut doc = loaded.doc;
@@ -63,7 +72,6 @@ pub fn generate(api: &ApiConfig) -> Result<Generated> {
         error_schema: api.error_schema.clone(),
     };
     rules::normalize(&mut doc, &ctx).map_err(|e| locate(e, &origins, &api.dir))?;
-
     let components = walk::component_schemas(&doc);
     let enums = open_enum::find(&components);
     let mut settings = settings(api)?;
@@ -74,6 +82,40 @@ pub fn generate(api: &ApiConfig) -> Result<Generated> {
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
+    Ok(Prepared {
+        doc,
+        origins,
+        components,
+        enums,
+        settings,
+    })
+}
+
+/// Typed `httpmock` helpers for one API (progenitor's
+/// `Generator::httpmock`), from the same normalized spec as the client.
+/// `crate_path` is the module holding the client's `types`.
+pub fn generate_mock(api: &ApiConfig, crate_path: &str) -> Result<String> {
+    let p = prepare(api)?;
+    let tokens = generate::run_httpmock(&p.settings, &p.doc, crate_path)
+        .map_err(|e| locate(e, &p.origins, &api.dir))?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        BuildError::new(format!(
+            "progenitor emitted mock code that does not parse: {e}"
+        ))
+        .in_file(&api.dir)
+    })?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Runs the whole pipeline for one API folder.
+pub fn generate(api: &ApiConfig) -> Result<Generated> {
+    let Prepared {
+        doc,
+        origins,
+        components,
+        enums,
+        settings,
+    } = prepare(api)?;
     let tokens =
         generate::run_progenitor(&settings, &doc).map_err(|e| locate(e, &origins, &api.dir))?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {

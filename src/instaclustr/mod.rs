@@ -77,3 +77,18 @@ impl Client {
 }
 
 crate::transport::impl_hooks!(Client);
+
+/// Typed httpmock helpers generated from the same spec (feature `mock`;
+/// see [`crate::mock`]).
+#[cfg(feature = "mock")]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_docs,
+    unused_imports,
+    rustdoc::all,
+    dead_code
+)]
+pub mod mock {
+    include!(concat!(env!("OUT_DIR"), "/instaclustr_mock.rs"));
+}
