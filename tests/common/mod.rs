@@ -32,8 +32,8 @@ pub fn instaclustr(server: &MockServer) -> kafka_mirror::instaclustr::Client {
         .expect("valid config")
 }
 
-pub fn cluster_uuid() -> uuid::Uuid {
-    uuid::Uuid::parse_str(CLUSTER_UUID).unwrap()
+pub fn cluster_uuid() -> kafka_mirror::instaclustr::Uuid {
+    kafka_mirror::instaclustr::Uuid::parse_str(CLUSTER_UUID).unwrap()
 }
 
 /// A server that counts every request, whatever it is.

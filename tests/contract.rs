@@ -1,0 +1,477 @@
+//! Contract tests against Stoplight Prism, software we did not write.
+//!
+//! Prism (pinned in `tests/contract/package.json`, installed by
+//! `npm ci --prefix tests/contract`) serves each API's spec — the files of
+//! `openapi/<api>/` merged as the build merges them, before any
+//! normalization — with request validation turned into error answers
+//! (`--errors`). The SDK calls each of the 25 operations with valid
+//! arguments: Prism must report no violation (no `sl-violations` header, no
+//! error status) and every answer must decode. A request built by hand
+//! without `source_topic_name` proves the check can fail.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kafka_mirror::confluent::types as ct;
+use kafka_mirror::instaclustr::types as it;
+use kafka_mirror::retry::RetryPolicy;
+
+/// A Prism mock server, stopped when dropped.
+struct Prism {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn prism_bin() -> PathBuf {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contract/node_modules/.bin/prism");
+    assert!(
+        bin.exists(),
+        "Stoplight Prism is not installed, so the contract tests cannot run.\n\
+         Install it (needs Node.js 18+ and npm) with:\n\n    npm ci --prefix tests/contract\n\n\
+         then run the tests again. `.ci/run` does this itself."
+    );
+    bin
+}
+
+/// The API folder's files merged into one document, written for Prism.
+fn merged_spec(api: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("openapi")
+        .join(api);
+    let loaded = kafka_mirror_codegen::load::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = std::env::temp_dir().join(format!(
+        "kafka-mirror-contract-{}-{api}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, serde_json::to_vec(&loaded.doc).unwrap()).unwrap();
+    path
+}
+
+fn start_prism(api: &str) -> Prism {
+    let bin = prism_bin();
+    let spec = merged_spec(api);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .args([
+            "mock",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--errors",
+        ])
+        .arg(&spec)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Prism starts");
+    let prism = Prism {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "Prism did not start listening on port {port} within 90 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    prism
+}
+
+/// Asserts an answer: a success without violation, decoded.
+fn check<T, E: std::fmt::Debug>(
+    name: &str,
+    result: Result<kafka_mirror::ResponseValue<T>, E>,
+    failures: &mut Vec<String>,
+) {
+    match result {
+        Ok(r) => {
+            if let Some(v) = r.headers().get("sl-violations") {
+                failures.push(format!("{name}: Prism reported {v:?}"));
+            }
+        }
+        Err(e) => failures.push(format!("{name}: {e:?}")),
+    }
+}
+
+fn names(topics: &[&str]) -> ct::AlterMirrorsRequestData {
+    ct::AlterMirrorsRequestData {
+        mirror_topic_names: topics.iter().map(|t| t.to_string()).collect(),
+        mirror_topic_name_pattern: None,
+    }
+}
+
+#[tokio::test]
+async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
+    let prism = tokio::task::spawn_blocking(|| start_prism("confluent"))
+        .await
+        .unwrap();
+    let c = kafka_mirror::confluent::Client::builder(&prism.url)
+        .basic_auth("key", "secret")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut f = Vec::new();
+    let config = |name: &str, value: &str| ct::ConfigData {
+        name: name.into(),
+        value: Some(value.into()),
+    };
+    check(
+        "list_kafka_links",
+        c.list_kafka_links().cluster_id("lkc-1").send().await,
+        &mut f,
+    );
+    check(
+        "create_kafka_link",
+        c.create_kafka_link()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .validate_only(true)
+            .body(ct::CreateLinkRequestData {
+                source_cluster_id: Some("lkc-src".into()),
+                configs: vec![config("bootstrap.servers", "b:9092")],
+                ..Default::default()
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "get_kafka_link",
+        c.get_kafka_link()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "delete_kafka_link",
+        c.delete_kafka_link()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .force(false)
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "list_kafka_link_configs",
+        c.list_kafka_link_configs()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "get_kafka_link_configs",
+        c.get_kafka_link_configs()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .config_name("acl.sync.enable")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "update_kafka_link_config",
+        c.update_kafka_link_config()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .config_name("consumer.offset.sync.ms")
+            .body(ct::UpdateLinkConfigRequestData {
+                value: "30000".into(),
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "delete_kafka_link_config",
+        c.delete_kafka_link_config()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .config_name("consumer.offset.sync.ms")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "update_kafka_link_config_batch",
+        c.update_kafka_link_config_batch()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .body(ct::AlterConfigBatchRequestData {
+                data: vec![ct::AlterConfigBatchRequestDataData {
+                    name: "cleanup.policy".into(),
+                    value: None,
+                    operation: Some(ct::AlterConfigBatchRequestDataOperation::Delete),
+                }],
+                validate_only: Some(true),
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "list_kafka_mirror_topics_under_link",
+        c.list_kafka_mirror_topics_under_link()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .mirror_status(ct::MirrorTopicStatus::Active)
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "create_kafka_mirror_topic",
+        c.create_kafka_mirror_topic()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .body(ct::CreateMirrorTopicRequestData {
+                source_topic_name: "orders".into(),
+                mirror_topic_name: None,
+                replication_factor: None,
+                configs: vec![],
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "list_kafka_mirror_topics",
+        c.list_kafka_mirror_topics()
+            .cluster_id("lkc-1")
+            .mirror_status(ct::MirrorTopicStatus::Stopped)
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "read_kafka_mirror_topic",
+        c.read_kafka_mirror_topic()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .mirror_topic_name("orders")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "promote",
+        c.update_kafka_mirror_topics_promote()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .validate_only(true)
+            .body(names(&["orders"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "failover",
+        c.update_kafka_mirror_topics_failover()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .body(names(&["orders"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "pause",
+        c.update_kafka_mirror_topics_pause()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .body(names(&["orders"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "resume",
+        c.update_kafka_mirror_topics_resume()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .body(names(&["orders"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "reverse_and_start",
+        c.update_kafka_mirror_topics_reverse_and_start_mirror()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .body(names(&["orders"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "reverse_and_pause",
+        c.update_kafka_mirror_topics_reverse_and_pause_mirror()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .body(ct::AlterMirrorsRequestData {
+                mirror_topic_name_pattern: Some(".*".into()),
+                ..Default::default()
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "truncate_and_restore",
+        c.update_kafka_mirror_topics_truncate_and_restore_mirror()
+            .cluster_id("lkc-1")
+            .link_name("dr")
+            .body(names(&["orders"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    assert!(
+        f.is_empty(),
+        "{} of 20 operations failed the contract:\n{}",
+        f.len(),
+        f.join("\n")
+    );
+
+    // The check can fail: a create-mirror body without source_topic_name.
+    let invalid = reqwest::Client::new()
+        .post(format!(
+            "{}/kafka/v3/clusters/lkc-1/links/dr/mirrors",
+            prism.url
+        ))
+        .basic_auth("key", Some("secret"))
+        .json(&serde_json::json!({"mirror_topic_name": "orders"}))
+        .send()
+        .await
+        .unwrap();
+    let violations = invalid
+        .headers()
+        .get("sl-violations")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    assert!(invalid.status().is_client_error(), "{}", invalid.status());
+    assert!(violations.contains("source_topic_name"), "{violations}");
+}
+
+#[tokio::test]
+async fn instaclustr_requests_satisfy_the_spec_and_answers_decode() {
+    let prism = tokio::task::spawn_blocking(|| start_prism("instaclustr"))
+        .await
+        .unwrap();
+    let i = kafka_mirror::instaclustr::Client::builder(&prism.url)
+        .basic_auth("user", "key")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let cluster = common::cluster_uuid();
+    let mut f = Vec::new();
+    check(
+        "list_mirrors",
+        i.list_mirrors().cluster_id(cluster).send().await,
+        &mut f,
+    );
+    check(
+        "create_mirror (instaclustr source)",
+        i.create_mirror()
+            .cluster_id(cluster)
+            .body(it::CreateMirrorRequest::Instaclustr {
+                kafka_source: "ff4fccf3-2ac0-494b-9f40-e95288dd752d".into(),
+                topics_regex: Some(".*".into()),
+                max_tasks: Some(3),
+                source_alias: Some("primary".into()),
+                use_private_ips: Some(false),
+                use_renaming: Some(true),
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "create_mirror (custom source)",
+        i.create_mirror()
+            .cluster_id(cluster)
+            .body(it::CreateMirrorRequest::Custom {
+                source_connection_properties: "bootstrap.servers=10.0.0.1:9092".into(),
+                topics_regex: None,
+                max_tasks: None,
+                source_alias: None,
+                use_renaming: None,
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "get_mirror",
+        i.get_mirror()
+            .cluster_id(cluster)
+            .mirror_id("m-1")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "delete_mirror",
+        i.delete_mirror()
+            .cluster_id(cluster)
+            .mirror_id("m-1")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "update_mirror_target_latency",
+        i.update_mirror_target_latency()
+            .cluster_id(cluster)
+            .mirror_id("m-1")
+            .body(it::UpdateTargetLatencyRequest {
+                new_target_latency: 1000,
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    assert!(
+        f.is_empty(),
+        "{} of 5 operations failed the contract:\n{}",
+        f.len(),
+        f.join("\n")
+    );
+
+    // The check can fail: a target latency below the documented minimum.
+    let invalid = reqwest::Client::new()
+        .put(format!(
+            "{}/provisioning/v1/{cluster}/kafka-connect/mirrors/m-1/targetLatency",
+            prism.url
+        ))
+        .basic_auth("user", Some("key"))
+        .json(&serde_json::json!({"newTargetLatency": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert!(invalid.status().is_client_error(), "{}", invalid.status());
+    assert!(invalid.headers().get("sl-violations").is_some());
+}
