@@ -37,6 +37,8 @@
 pub mod auth;
 pub mod client;
 pub mod confluent;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod error;
 pub mod instaclustr;
 #[cfg(feature = "mock")]

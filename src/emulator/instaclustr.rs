@@ -1,0 +1,191 @@
+//! Instaclustr Kafka Mirroring API v1 routes of the emulator.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State as AxState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tokio::time::Instant;
+
+use super::Shared;
+use super::state::IcMirror;
+use crate::instaclustr::types as t;
+
+type Answer = Result<Response, Response>;
+
+/// Instaclustr's error body.
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({"status": status.as_u16(), "message": message.into(), "errorDetails": {}, "code": status.as_u16()}))).into_response()
+}
+
+fn cluster_id(raw: &str) -> Result<String, Response> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| {
+            error(
+                StatusCode::BAD_REQUEST,
+                format!("clusterId '{raw}' is not a UUID"),
+            )
+        })
+}
+
+fn status(s: &Shared, m: &IcMirror, now: Instant) -> &'static str {
+    if now.saturating_duration_since(m.created) < s.behaviour.instaclustr_sync_delay {
+        "CREATING"
+    } else {
+        "IN_SYNC"
+    }
+}
+
+pub(crate) async fn list(AxState(s): AxState<Arc<Shared>>, Path(cluster): Path<String>) -> Answer {
+    let cluster = cluster_id(&cluster)?;
+    let state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    let mirrors = state
+        .instaclustr
+        .get(&cluster)
+        .into_iter()
+        .flatten()
+        .map(|(id, m)| t::GetAllMirrorsResponseItem {
+            id: Some(id.clone()),
+            connector_name: Some(m.connector_name.clone()),
+            topics_regex: Some(m.topics_regex.clone()),
+        })
+        .collect();
+    Ok(Json(t::GetAllMirrorsResponse { mirrors }).into_response())
+}
+
+pub(crate) async fn create(
+    AxState(s): AxState<Arc<Shared>>,
+    Path(cluster): Path<String>,
+    Json(body): Json<t::CreateMirrorRequest>,
+) -> Answer {
+    let cluster = cluster_id(&cluster)?;
+    let (regex, source) = match &body {
+        t::CreateMirrorRequest::Instaclustr {
+            topics_regex,
+            kafka_source,
+            ..
+        } => (topics_regex.clone(), kafka_source.clone()),
+        t::CreateMirrorRequest::Custom {
+            topics_regex,
+            source_connection_properties,
+            ..
+        } => (topics_regex.clone(), source_connection_properties.clone()),
+    };
+    let regex = regex.unwrap_or_else(|| ".*".into());
+    let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    if state.instaclustr.get(&cluster).is_some_and(|ms| {
+        ms.values()
+            .any(|m| m.topics_regex == regex && m.connector_name.contains(&short(&source)))
+    }) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("A mirror of '{regex}' from this source already exists"),
+        ));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let connector = format!("source.target.{}", short(&source));
+    let mirror = IcMirror {
+        connector_name: connector,
+        topics_regex: regex,
+        target_latency: 30_000,
+        created: Instant::now(),
+        topics: Vec::new(),
+    };
+    state
+        .instaclustr
+        .entry(cluster)
+        .or_default()
+        .insert(id.clone(), mirror);
+    Ok(Json(t::CreateMirrorResponse { mirror_id: id }).into_response())
+}
+
+fn short(source: &str) -> String {
+    source
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(12)
+        .collect()
+}
+
+pub(crate) async fn get(
+    AxState(s): AxState<Arc<Shared>>,
+    Path((cluster, id)): Path<(String, String)>,
+) -> Answer {
+    let cluster = cluster_id(&cluster)?;
+    let now = Instant::now();
+    let state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    let m = state
+        .instaclustr
+        .get(&cluster)
+        .and_then(|ms| ms.get(&id))
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, format!("Mirror '{id}' not found")))?;
+    let status = status(&s, m, now);
+    let running = if status == "CREATING" {
+        "UNASSIGNED"
+    } else {
+        "RUNNING"
+    };
+    Ok(Json(t::GetSpecificMirrorResponse {
+        id: Some(id.clone()),
+        status: Some(status.into()),
+        connector_name: Some(m.connector_name.clone()),
+        target_latency: Some(m.target_latency),
+        topics_regex: Some(m.topics_regex.clone()),
+        mirror_status: Some(running.into()),
+        checkpoint_status: Some(running.into()),
+        topic_statuses: m
+            .topics
+            .iter()
+            .map(|name| t::TopicInfo {
+                name: Some(name.clone()),
+                average_latency: Some(150),
+                average_rate: Some(1.0),
+            })
+            .collect(),
+    })
+    .into_response())
+}
+
+pub(crate) async fn delete(
+    AxState(s): AxState<Arc<Shared>>,
+    Path((cluster, id)): Path<(String, String)>,
+) -> Answer {
+    let cluster = cluster_id(&cluster)?;
+    let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    match state
+        .instaclustr
+        .get_mut(&cluster)
+        .and_then(|ms| ms.remove(&id))
+    {
+        Some(_) => Ok(StatusCode::NO_CONTENT.into_response()),
+        None => Err(error(
+            StatusCode::NOT_FOUND,
+            format!("Mirror '{id}' not found"),
+        )),
+    }
+}
+
+pub(crate) async fn target_latency(
+    AxState(s): AxState<Arc<Shared>>,
+    Path((cluster, id)): Path<(String, String)>,
+    Json(body): Json<t::UpdateTargetLatencyRequest>,
+) -> Answer {
+    let cluster = cluster_id(&cluster)?;
+    if body.new_target_latency < 1000 {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "newTargetLatency must be at least 1000",
+        ));
+    }
+    let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    let m = state
+        .instaclustr
+        .get_mut(&cluster)
+        .and_then(|ms| ms.get_mut(&id))
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, format!("Mirror '{id}' not found")))?;
+    m.target_latency = body.new_target_latency;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,551 @@
+//! A local, stateful emulator of both services (feature `emulator`), for
+//! running the DR drill with no account and testing automation end to end.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use kafka_mirror::emulator::Emulator;
+//!
+//! let emulator = Emulator::builder()
+//!     .link("lkc-dr", "primary-to-dr", "lkc-primary")
+//!     .mirror("lkc-dr", "primary-to-dr", "orders", &[0, 120, 40])
+//!     .start()
+//!     .await?;
+//! let c = emulator.confluent_client();
+//! let topics = c.list_kafka_mirror_topics().cluster_id("lkc-dr").collect_up_to(100).await.expect("listed");
+//! # Ok(()) }
+//! ```
+//!
+//! ## What it emulates
+//!
+//! Every operation of `openapi/` (Confluent's 20, Instaclustr v1's 5), on
+//! one loopback port, with state isolated per emulator:
+//!
+//! - clusters, links with configs (defaults with `is_default` and source
+//!   `DEFAULT_CONFIG`, set ones with `DYNAMIC_CLUSTER_LINK_CONFIG`; deleting
+//!   a config restores its default), mirror topics with partitions whose lag
+//!   drains while the mirror is `ACTIVE`;
+//! - lists paginated by [`Behaviour::page_size`] with absolute
+//!   `metadata.next` links;
+//! - a duplicate link or mirror: 400 with the vendor's body; an unknown link
+//!   or topic: 404; `validate_only` changes nothing; `newTargetLatency`
+//!   below 1000: 400;
+//! - wrong credentials: 401 with `error_code` 40101 (Confluent) or
+//!   Instaclustr's `{status, message}`.
+//!
+//! ## The mirror state machine
+//!
+//! | action | from | to |
+//! | --- | --- | --- |
+//! | pause | `ACTIVE` | `PAUSED` |
+//! | resume | `PAUSED` | `ACTIVE` |
+//! | promote | `ACTIVE`, `PAUSED` | `PENDING_STOPPED`, then `STOPPED` after [`Behaviour::promote_delay`] |
+//! | failover | `ACTIVE`, `PAUSED`, `PENDING_STOPPED` | `STOPPED` at once |
+//! | reverse-and-start / reverse-and-pause | `ACTIVE`, `PAUSED` | `STOPPED` here; the source cluster gets a mirror of it, `ACTIVE` / `PAUSED` (roles swapped) |
+//! | truncate-and-restore | `STOPPED` | `PENDING_RESTORE`, then `ACTIVE` after [`Behaviour::restore_delay`] |
+//!
+//! Any other pair is refused for that topic only: its item in the 200 answer
+//! carries `error_code` 400 and a message ("Topic 'x' has already stopped its
+//! mirror from 'link'"), as Confluent does; a topic that is not a mirror of
+//! the link gets 404 in its item. Instaclustr mirrors are `CREATING` for
+//! [`Behaviour::instaclustr_sync_delay`], then `IN_SYNC`.
+//!
+//! ## Faults
+//!
+//! [`EmulatorBuilder::rate_limit`] answers 429 (Confluent's HTML page) above
+//! N requests in any sliding second; [`EmulatorBuilder::retriable_errors`]
+//! answers a fraction of requests with 500 + `error_code` 50003 (seeded, so
+//! runs repeat); [`EmulatorBuilder::latency`] delays every answer.
+//!
+//! Time is tokio's clock, so tests on a paused clock move transitions and
+//! lag forward with `tokio::time::advance`.
+
+// Handlers answer errors as axum `Response`s, the framework's convention;
+// they are built once per failed request, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
+mod confluent;
+mod instaclustr;
+mod state;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State as AxState};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use base64::Engine;
+use serde::Serialize;
+use tokio::time::Instant;
+
+pub use state::Behaviour;
+use state::{IcMirror, Link, Mirror, State};
+
+/// Injected faults.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Requests allowed in any sliding second; above it, 429.
+    pub rate_limit_per_second: Option<usize>,
+    /// Fraction (0.0 to 1.0) of requests answered 500 with `error_code` 50003.
+    pub retriable_error_fraction: f64,
+    /// Added to every answer.
+    pub latency: Duration,
+}
+
+/// State shared by the emulator's handlers.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    behaviour: Behaviour,
+    faults: Faults,
+    base: String,
+    credentials: Option<(String, String)>,
+    started: Instant,
+    epoch_ms: i64,
+    recent: Mutex<VecDeque<Instant>>,
+    rng: Mutex<fastrand::Rng>,
+}
+
+impl Shared {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// Seed data, applied at start.
+#[derive(Debug, Clone)]
+enum Seed {
+    Link {
+        cluster: String,
+        link: String,
+        source: String,
+    },
+    Mirror {
+        cluster: String,
+        link: String,
+        topic: String,
+        lags: Vec<u64>,
+    },
+    Instaclustr {
+        cluster: String,
+        regex: String,
+        topics: Vec<String>,
+    },
+}
+
+/// Configures an emulator; see [`Emulator::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct EmulatorBuilder {
+    behaviour: Behaviour,
+    faults: Faults,
+    credentials: Option<(String, String)>,
+    seeds: Vec<Seed>,
+    port: u16,
+    seed: u64,
+}
+
+impl EmulatorBuilder {
+    /// Timings and page size.
+    pub fn behaviour(mut self, b: Behaviour) -> Self {
+        self.behaviour = b;
+        self
+    }
+
+    /// Items per page of every list (default 50).
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.behaviour.page_size = n.max(1);
+        self
+    }
+
+    /// How long `PENDING_STOPPED` lasts after a promote (default 2 s).
+    pub fn promote_delay(mut self, d: Duration) -> Self {
+        self.behaviour.promote_delay = d;
+        self
+    }
+
+    /// The credentials requests must carry (HTTP Basic); default
+    /// `emulator-key` / `emulator-secret`.
+    pub fn credentials(mut self, user: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credentials = Some((user.into(), secret.into()));
+        self
+    }
+
+    /// Accepts requests without credentials (as Confluent Platform often does).
+    pub fn no_auth(mut self) -> Self {
+        self.credentials = None;
+        self
+    }
+
+    /// 429 above `per_second` requests in any sliding second.
+    pub fn rate_limit(mut self, per_second: usize) -> Self {
+        self.faults.rate_limit_per_second = Some(per_second);
+        self
+    }
+
+    /// Answers this fraction of requests with 500 + 50003.
+    pub fn retriable_errors(mut self, fraction: f64) -> Self {
+        self.faults.retriable_error_fraction = fraction.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Adds `latency` to every answer.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.faults.latency = latency;
+        self
+    }
+
+    /// Seed of the fault injector's random source (default 1).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Listens on this port (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// A link named `link` on destination cluster `cluster`, from `source`.
+    pub fn link(mut self, cluster: &str, link: &str, source: &str) -> Self {
+        self.seeds.push(Seed::Link {
+            cluster: cluster.into(),
+            link: link.into(),
+            source: source.into(),
+        });
+        self
+    }
+
+    /// A mirror topic on `link` (seeded before it) with one partition per
+    /// entry of `lags`, `ACTIVE`.
+    pub fn mirror(mut self, cluster: &str, link: &str, topic: &str, lags: &[u64]) -> Self {
+        self.seeds.push(Seed::Mirror {
+            cluster: cluster.into(),
+            link: link.into(),
+            topic: topic.into(),
+            lags: lags.to_vec(),
+        });
+        self
+    }
+
+    /// An Instaclustr mirror on Kafka Connect cluster `cluster` (a UUID).
+    pub fn instaclustr_mirror(
+        mut self,
+        cluster: &str,
+        topics_regex: &str,
+        topics: &[&str],
+    ) -> Self {
+        self.seeds.push(Seed::Instaclustr {
+            cluster: cluster.into(),
+            regex: topics_regex.into(),
+            topics: topics.iter().map(|t| t.to_string()).collect(),
+        });
+        self
+    }
+
+    /// Starts serving on loopback.
+    pub async fn start(self) -> std::io::Result<Emulator> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let now = Instant::now();
+        let mut state = State::default();
+        for seed in &self.seeds {
+            match seed {
+                Seed::Link {
+                    cluster,
+                    link,
+                    source,
+                } => {
+                    let id = state.id("link-");
+                    state
+                        .clusters
+                        .entry(cluster.clone())
+                        .or_default()
+                        .insert(link.clone(), Link::new(source, id));
+                }
+                Seed::Mirror {
+                    cluster,
+                    link,
+                    topic,
+                    lags,
+                } => {
+                    let l = state
+                        .clusters
+                        .entry(cluster.clone())
+                        .or_default()
+                        .entry(link.clone())
+                        .or_insert_with(|| Link::new("lkc-source", "link-seeded".into()));
+                    l.mirrors
+                        .insert(topic.clone(), Mirror::new(topic, lags, now));
+                }
+                Seed::Instaclustr {
+                    cluster,
+                    regex,
+                    topics,
+                } => {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    let m = IcMirror {
+                        connector_name: "source.target.seeded".into(),
+                        topics_regex: regex.clone(),
+                        target_latency: 30_000,
+                        created: now,
+                        topics: topics.clone(),
+                    };
+                    state
+                        .instaclustr
+                        .entry(cluster.to_lowercase())
+                        .or_default()
+                        .insert(id, m);
+                }
+            }
+        }
+        let epoch_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            behaviour: self.behaviour,
+            faults: self.faults,
+            base: base.clone(),
+            credentials: self.credentials.clone(),
+            started: now,
+            epoch_ms,
+            recent: Mutex::new(VecDeque::new()),
+            rng: Mutex::new(fastrand::Rng::with_seed(self.seed)),
+        });
+        let app = router(shared.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Emulator {
+            base,
+            credentials: self.credentials,
+            task,
+            shared,
+        })
+    }
+}
+
+/// A running emulator; it stops when dropped.
+pub struct Emulator {
+    base: String,
+    credentials: Option<(String, String)>,
+    task: tokio::task::JoinHandle<()>,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Emulator {
+    /// Starts configuring an emulator.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder {
+            behaviour: Behaviour::default(),
+            faults: Faults::default(),
+            credentials: Some(("emulator-key".into(), "emulator-secret".into())),
+            seeds: Vec::new(),
+            port: 0,
+            seed: 1,
+        }
+    }
+
+    /// An emulator with no seed data, default behaviour and credentials.
+    pub async fn start() -> std::io::Result<Emulator> {
+        Self::builder().start().await
+    }
+
+    /// The base URL of both APIs, for example `http://127.0.0.1:40123`.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The credentials requests must carry, if any.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        self.credentials
+            .as_ref()
+            .map(|(u, s)| (u.as_str(), s.as_str()))
+    }
+
+    /// The timings in force.
+    pub fn behaviour(&self) -> &Behaviour {
+        &self.shared.behaviour
+    }
+
+    /// A Confluent client for this emulator, with its credentials.
+    pub fn confluent_client(&self) -> crate::confluent::Client {
+        let mut b = crate::confluent::Client::builder(&self.base);
+        if let Some((u, s)) = &self.credentials {
+            b = b.basic_auth(u, s);
+        }
+        b.build().expect("the emulator's URL is a valid base URL")
+    }
+
+    /// An Instaclustr client for this emulator, with its credentials.
+    pub fn instaclustr_client(&self) -> crate::instaclustr::Client {
+        let mut b = crate::instaclustr::Client::builder(&self.base);
+        if let Some((u, s)) = &self.credentials {
+            b = b.basic_auth(u, s);
+        }
+        b.build().expect("the emulator's URL is a valid base URL")
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    use confluent as c;
+    use instaclustr as i;
+    Router::new()
+        .route(
+            "/kafka/v3/clusters/{cluster}/links",
+            get(c::list_links).post(c::create_link),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}",
+            get(c::get_link).delete(c::delete_link),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/configs",
+            get(c::list_configs),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/configs/{name}",
+            get(c::get_config)
+                .put(c::update_config)
+                .delete(c::delete_config),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors",
+            get(c::list_mirrors).post(c::create_mirror),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors/{topic}",
+            get(c::read_mirror),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/{action}",
+            post(c::mirrors_action).put(c::put_action),
+        )
+        .route(
+            "/provisioning/v1/{cluster}/kafka-connect/mirrors",
+            get(i::list).post(i::create),
+        )
+        .route(
+            "/provisioning/v1/{cluster}/kafka-connect/mirrors/{id}",
+            get(i::get).delete(i::delete),
+        )
+        .route(
+            "/provisioning/v1/{cluster}/kafka-connect/mirrors/{id}/targetLatency",
+            put(i::target_latency),
+        )
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), guard))
+        .with_state(shared)
+}
+
+/// Latency, rate limit, authentication and injected errors, before any handler.
+async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -> Response {
+    if !s.faults.latency.is_zero() {
+        tokio::time::sleep(s.faults.latency).await;
+    }
+    let confluent = request.uri().path().starts_with("/kafka/");
+    if let Some(limit) = s.faults.rate_limit_per_second {
+        let now = Instant::now();
+        let mut recent = s.recent.lock().unwrap_or_else(|p| p.into_inner());
+        while recent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= Duration::from_secs(1))
+        {
+            recent.pop_front();
+        }
+        recent.push_back(now);
+        if recent.len() > limit {
+            return if confluent {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("content-type", "text/html;charset=utf-8")],
+                    HTML_429,
+                )
+                    .into_response()
+            } else {
+                instaclustr::error(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
+            };
+        }
+    }
+    if let Some((user, secret)) = &s.credentials {
+        let expected = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
+        );
+        let given = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        if given != Some(expected.as_str()) {
+            return if confluent {
+                confluent::error(StatusCode::UNAUTHORIZED, 40101, "Authentication failed")
+            } else {
+                instaclustr::error(StatusCode::UNAUTHORIZED, "Not Authorized")
+            };
+        }
+    }
+    if s.faults.retriable_error_fraction > 0.0
+        && s.rng.lock().unwrap_or_else(|p| p.into_inner()).f64() < s.faults.retriable_error_fraction
+    {
+        return confluent::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            50003,
+            "This server is not the leader for that topic-partition.",
+        );
+    }
+    next.run(request).await
+}
+
+/// Confluent's 429 page.
+const HTML_429: &str = "<html> <head> <meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/> \
+<title>Error 429 Too Many Requests</title> </head> <body> <h2>HTTP ERROR 429 Too Many Requests</h2> </body> </html>";
+
+/// One page of a list, with an absolute `next` link when more remain.
+fn page<T: Serialize>(
+    s: &Shared,
+    path: &str,
+    kind: &str,
+    items: Vec<T>,
+    token: Option<usize>,
+    extra: &[(&str, String)],
+) -> Response {
+    let start = token.unwrap_or(0).min(items.len());
+    let end = (start + s.behaviour.page_size).min(items.len());
+    let query = |offset: Option<usize>| {
+        let mut parts: Vec<String> = extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if let Some(o) = offset {
+            parts.push(format!("page_token={o}"));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    };
+    let next = (end < items.len()).then(|| s.url(&format!("{path}{}", query(Some(end)))));
+    let data: Vec<&T> = items[start..end].iter().collect();
+    axum::Json(serde_json::json!({
+        "kind": kind,
+        "metadata": {"self": s.url(&format!("{path}{}", query(token))), "next": next},
+        "data": data,
+    }))
+    .into_response()
+}
