@@ -47,6 +47,7 @@ pub mod paginate;
 pub mod rate_limit;
 pub mod retry;
 pub(crate) mod transport;
+pub mod wait;
 
 #[cfg(test)]
 mod examples_test;

@@ -1,0 +1,178 @@
+//! Waiters, on tokio's paused clock against the emulator.
+#![cfg(feature = "emulator")]
+
+use std::time::Duration;
+
+use kafka_mirror::confluent::types::{AlterMirrorsRequestData, MirrorTopicStatus as S};
+use kafka_mirror::emulator::Emulator;
+use kafka_mirror::wait::{Outcome, WaitOptions};
+use tokio::time::Instant;
+
+fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
+    let (u, s) = e.credentials().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    kafka_mirror::confluent::Client::builder(e.base_url())
+        .basic_auth(u, s)
+        .http_client(http)
+        .build()
+        .unwrap()
+}
+
+async fn emulator() -> Emulator {
+    Emulator::builder()
+        .promote_delay(Duration::from_secs(5))
+        .link("dr", "l", "p")
+        .mirror("dr", "l", "a", &[0])
+        .mirror("dr", "l", "b", &[0])
+        .mirror("dr", "l", "gone", &[0])
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn waits_for_promoted_topics_to_stop_and_reports_progress() {
+    let e = emulator().await;
+    let c = client(&e);
+    let names = AlterMirrorsRequestData {
+        mirror_topic_names: vec!["a".into(), "b".into()],
+        mirror_topic_name_pattern: None,
+    };
+    c.update_kafka_mirror_topics_promote()
+        .cluster_id("dr")
+        .link_name("l")
+        .body(names)
+        .send()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    let report = c
+        .wait_for_mirror_status(
+            "dr",
+            "l",
+            &["a", "b"],
+            S::Stopped,
+            WaitOptions::default(),
+            |p| seen.push((p.done, p.states.get("a").cloned())),
+        )
+        .await
+        .unwrap();
+    assert!(report.all_reached(), "{report:?}");
+    // Promote settles after 5 s; polls at 0, 1, 2.5, 4.75 and 8.1 s.
+    assert!(
+        start.elapsed() >= Duration::from_secs(5) && start.elapsed() < Duration::from_secs(9),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(seen.first(), Some(&(0, Some(S::PendingStopped))));
+    assert_eq!(seen.last(), Some(&(2, Some(S::Stopped))));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stopped_topic_waited_for_active_fails_a_missing_one_is_missing() {
+    let e = emulator().await;
+    let c = client(&e);
+    let names = AlterMirrorsRequestData {
+        mirror_topic_names: vec!["gone".into()],
+        mirror_topic_name_pattern: None,
+    };
+    c.update_kafka_mirror_topics_failover()
+        .cluster_id("dr")
+        .link_name("l")
+        .body(names)
+        .send()
+        .await
+        .unwrap();
+    let report = c
+        .wait_for_mirror_status(
+            "dr",
+            "l",
+            &["a", "gone", "nope"],
+            S::Active,
+            WaitOptions::default(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcomes["a"], Outcome::Reached);
+    assert_eq!(
+        report.outcomes["gone"],
+        Outcome::Failed { status: S::Stopped }
+    );
+    assert_eq!(report.outcomes["nope"], Outcome::Missing);
+    assert_eq!(report.not_reached().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_timeout_ends_the_wait_with_the_last_state() {
+    let e = emulator().await;
+    let c = client(&e);
+    let start = Instant::now();
+    let report = c
+        .wait_for_mirror_status(
+            "dr",
+            "l",
+            &["a"],
+            S::Stopped,
+            WaitOptions::default().timeout(Duration::from_secs(30)),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        report.outcomes["a"],
+        Outcome::TimedOut {
+            last: Some(S::Active)
+        }
+    );
+    assert!(start.elapsed() <= Duration::from_secs(30));
+    assert!(start.elapsed() >= Duration::from_secs(20));
+}
+
+#[tokio::test(start_paused = true)]
+async fn instaclustr_mirrors_are_waited_until_in_sync() {
+    let e = Emulator::start().await.unwrap();
+    let (u, s) = e.credentials().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let i = kafka_mirror::instaclustr::Client::builder(e.base_url())
+        .basic_auth(u, s)
+        .http_client(http)
+        .build()
+        .unwrap();
+    let cluster = kafka_mirror::instaclustr::Uuid::new_v4();
+    let created = i
+        .create_mirror()
+        .cluster_id(cluster)
+        .body(
+            kafka_mirror::instaclustr::types::CreateMirrorRequest::Custom {
+                source_connection_properties: "bootstrap.servers=source:9092".into(),
+                topics_regex: Some(".*".into()),
+                max_tasks: None,
+                source_alias: None,
+                use_renaming: None,
+            },
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut polls = 0;
+    let report = i
+        .wait_until_in_sync(
+            cluster,
+            &[&created.mirror_id, "missing-id"],
+            WaitOptions::default(),
+            |_| polls += 1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcomes[&created.mirror_id], Outcome::Reached);
+    assert_eq!(report.outcomes["missing-id"], Outcome::Missing);
+    assert!(polls >= 2, "it polled until the mirror left CREATING");
+}
