@@ -449,14 +449,14 @@ pub(crate) async fn create_mirror(
         .mirror_topic_name
         .clone()
         .unwrap_or_else(|| body.source_topic_name.clone());
-    let partitions = s.behaviour.default_partitions;
+    let lags = s.behaviour.created_mirror_lags.clone();
     let created = with_link(&s, &cluster, &link, |l, now| {
         if l.mirrors.contains_key(&name) {
             return false;
         }
         l.mirrors.insert(
             name.clone(),
-            Mirror::new(&body.source_topic_name, &vec![0; partitions], now),
+            Mirror::new(&body.source_topic_name, &lags, now),
         );
         true
     })?;
@@ -594,7 +594,11 @@ pub(crate) async fn mirrors_action(
             .entry(link.clone())
             .or_insert_with(|| Link::new(&cluster, id));
         for (mirror, source_topic, status) in reversed {
-            let mut m = Mirror::new(&mirror, &vec![0; s.behaviour.default_partitions], now);
+            let mut m = Mirror::new(
+                &mirror,
+                &vec![0; s.behaviour.created_mirror_lags.len().max(1)],
+                now,
+            );
             m.status = status;
             back.mirrors.insert(source_topic, m);
         }

@@ -160,6 +160,17 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Partitions of mirror topics created through the API, and their lag at
+    /// creation (default three partitions with no lag).
+    pub fn created_mirror_lags(mut self, lags: &[u64]) -> Self {
+        self.behaviour.created_mirror_lags = if lags.is_empty() {
+            vec![0]
+        } else {
+            lags.to_vec()
+        };
+        self
+    }
+
     /// How long `PENDING_STOPPED` lasts after a promote (default 2 s).
     pub fn promote_delay(mut self, d: Duration) -> Self {
         self.behaviour.promote_delay = d;

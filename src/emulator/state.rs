@@ -21,8 +21,9 @@ pub struct Behaviour {
     pub lag_drain_per_second: u64,
     /// Items per page of every list.
     pub page_size: usize,
-    /// Partitions of a mirror topic created without seed data.
-    pub default_partitions: usize,
+    /// Partitions of a mirror topic created through the API, and their lag
+    /// at creation (the source topic has messages not yet mirrored).
+    pub created_mirror_lags: Vec<u64>,
 }
 
 impl Default for Behaviour {
@@ -33,7 +34,7 @@ impl Default for Behaviour {
             instaclustr_sync_delay: Duration::from_secs(3),
             lag_drain_per_second: 100,
             page_size: 50,
-            default_partitions: 3,
+            created_mirror_lags: vec![0, 0, 0],
         }
     }
 }
