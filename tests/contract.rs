@@ -11,89 +11,11 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use common::prism::start_prism;
 
 use kafka_mirror::confluent::types as ct;
 use kafka_mirror::instaclustr::types as it;
 use kafka_mirror::retry::RetryPolicy;
-
-/// A Prism mock server, stopped when dropped.
-struct Prism {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Prism {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn prism_bin() -> PathBuf {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contract/node_modules/.bin/prism");
-    assert!(
-        bin.exists(),
-        "Stoplight Prism is not installed, so the contract tests cannot run.\n\
-         Install it (needs Node.js 18+ and npm) with:\n\n    npm ci --prefix tests/contract\n\n\
-         then run the tests again. `.ci/run` does this itself."
-    );
-    bin
-}
-
-/// The API folder's files merged into one document, written for Prism.
-fn merged_spec(api: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("openapi")
-        .join(api);
-    let loaded = kafka_mirror_codegen::load::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let path = std::env::temp_dir().join(format!(
-        "kafka-mirror-contract-{}-{api}.json",
-        std::process::id()
-    ));
-    std::fs::write(&path, serde_json::to_vec(&loaded.doc).unwrap()).unwrap();
-    path
-}
-
-fn start_prism(api: &str) -> Prism {
-    let bin = prism_bin();
-    let spec = merged_spec(api);
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(bin)
-        .args([
-            "mock",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--errors",
-        ])
-        .arg(&spec)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Prism starts");
-    let prism = Prism {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "Prism did not start listening on port {port} within 90 s"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    prism
-}
 
 /// Asserts an answer: a success without violation, decoded.
 fn check<T, E: std::fmt::Debug>(

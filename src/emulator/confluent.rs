@@ -274,7 +274,8 @@ pub(crate) async fn delete_link(
         let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
         state.clusters.get_mut(&cluster).map(|l| l.remove(&link));
     }
-    Ok(StatusCode::NO_CONTENT.into_response())
+    // The spec declares 200 (no body) for deleting a link.
+    Ok(StatusCode::OK.into_response())
 }
 
 pub(crate) async fn list_configs(
@@ -613,7 +614,7 @@ pub(crate) async fn mirrors_action(
         },
         data: items,
     };
-    Ok(Json(list).into_response())
+    Ok(Json(with_explicit_nulls(list)).into_response())
 }
 
 fn alter_item(
@@ -628,6 +629,19 @@ fn alter_item(
         Some((m, now, _)) => (lags(s, m, now), m.messages_truncated),
         None => (Vec::new(), None),
     };
+    let truncation: Vec<t::PartitionLevelTruncationData> = match (truncated, mirror) {
+        (Some(_), Some((m, _, _))) => m
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| t::PartitionLevelTruncationData {
+                partition_id: i as i64,
+                offset_truncated_to: p.offset as i64,
+                messages_truncated: 0,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     t::AlterMirrorStatusResponseData {
         kind: "AlterMirrorsData".into(),
         metadata: t::ResourceMetadata {
@@ -641,7 +655,9 @@ fn alter_item(
         error_message: error.map(|(_, m)| m),
         mirror_lags: lags,
         messages_truncated: truncated.map(|n| n as i64),
-        partition_level_truncation_data: None,
+        // An array, never null: the full spec does not allow null here
+        // (only the reverse-and-pause docs page does).
+        partition_level_truncation_data: Some(truncation),
     }
 }
 
@@ -657,4 +673,28 @@ pub(crate) async fn put_action(
     let body: t::AlterConfigBatchRequestData = serde_json::from_value(body.0)
         .map_err(|e| error(StatusCode::BAD_REQUEST, 400, e.to_string()))?;
     alter_configs(st, Path((cluster, link)), Json(body)).await
+}
+
+/// The alter answer with its required-but-nullable fields present as `null`
+/// (the spec requires them; the generated types leave `None` out).
+fn with_explicit_nulls(list: t::AlterMirrorStatusResponseDataList) -> Value {
+    let mut v = serde_json::to_value(list).unwrap_or_default();
+    for item in v
+        .get_mut("data")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(obj) = item.as_object_mut() {
+            for key in [
+                "error_code",
+                "error_message",
+                "messages_truncated",
+                "partition_level_truncation_data",
+            ] {
+                obj.entry(key).or_insert(Value::Null);
+            }
+        }
+    }
+    v
 }

@@ -4,6 +4,7 @@
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
+pub mod prism;
 pub mod scripted;
 
 pub const KEY: &str = "key";

@@ -1,0 +1,348 @@
+//! The emulator's answers match the specs: `prism proxy` (from the contract
+//! tests' setup) stands between the SDK and the emulator while the SDK drives
+//! a full scenario, and reports any request or response violation.
+#![cfg(feature = "emulator")]
+
+mod common;
+
+use common::prism::start_proxy;
+use kafka_mirror::confluent::types as ct;
+use kafka_mirror::emulator::Emulator;
+use kafka_mirror::instaclustr::types as it;
+use kafka_mirror::retry::RetryPolicy;
+
+fn check<T, E: std::fmt::Debug>(
+    name: &str,
+    result: Result<kafka_mirror::ResponseValue<T>, E>,
+    failures: &mut Vec<String>,
+) {
+    match result {
+        Ok(r) => {
+            if let Some(v) = r.headers().get("sl-violations") {
+                failures.push(format!("{name}: Prism reported {v:?}"));
+            }
+        }
+        Err(e) => failures.push(format!("{name}: {e:?}")),
+    }
+}
+
+fn names(topics: &[&str]) -> ct::AlterMirrorsRequestData {
+    ct::AlterMirrorsRequestData {
+        mirror_topic_names: topics.iter().map(|t| t.to_string()).collect(),
+        mirror_topic_name_pattern: None,
+    }
+}
+
+#[tokio::test]
+async fn a_full_scenario_through_prism_proxy_has_no_violation() {
+    let emulator = Emulator::builder()
+        .page_size(2)
+        .created_mirror_lags(&[5, 0])
+        .start()
+        .await
+        .unwrap();
+    let upstream = emulator.base_url().to_string();
+    let confluent = tokio::task::spawn_blocking({
+        let upstream = upstream.clone();
+        move || start_proxy("confluent", &upstream)
+    });
+    let instaclustr = tokio::task::spawn_blocking(move || start_proxy("instaclustr", &upstream));
+    let (confluent, instaclustr) = (confluent.await.unwrap(), instaclustr.await.unwrap());
+    let (user, secret) = emulator.credentials().unwrap();
+    let c = kafka_mirror::confluent::Client::builder(&confluent.url)
+        .basic_auth(user, secret)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut f = Vec::new();
+
+    let link = ct::CreateLinkRequestData {
+        source_cluster_id: Some("lkc-primary".into()),
+        configs: vec![ct::ConfigData {
+            name: "bootstrap.servers".into(),
+            value: Some("primary:9092".into()),
+        }],
+        ..Default::default()
+    };
+    check(
+        "create_kafka_link",
+        c.create_kafka_link()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(link)
+            .send()
+            .await,
+        &mut f,
+    );
+    for t in ["a", "b", "c"] {
+        let body = ct::CreateMirrorTopicRequestData {
+            source_topic_name: t.into(),
+            mirror_topic_name: None,
+            replication_factor: None,
+            configs: vec![],
+        };
+        check(
+            "create_kafka_mirror_topic",
+            c.create_kafka_mirror_topic()
+                .cluster_id("dr")
+                .link_name("l")
+                .body(body)
+                .send()
+                .await,
+            &mut f,
+        );
+    }
+    check(
+        "list_kafka_links",
+        c.list_kafka_links().cluster_id("dr").send().await,
+        &mut f,
+    );
+    check(
+        "get_kafka_link",
+        c.get_kafka_link()
+            .cluster_id("dr")
+            .link_name("l")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "list_kafka_link_configs",
+        c.list_kafka_link_configs()
+            .cluster_id("dr")
+            .link_name("l")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "get_kafka_link_configs",
+        c.get_kafka_link_configs()
+            .cluster_id("dr")
+            .link_name("l")
+            .config_name("consumer.offset.sync.ms")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "update_kafka_link_config",
+        c.update_kafka_link_config()
+            .cluster_id("dr")
+            .link_name("l")
+            .config_name("consumer.offset.sync.ms")
+            .body(ct::UpdateLinkConfigRequestData {
+                value: "10000".into(),
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "update_kafka_link_config_batch",
+        c.update_kafka_link_config_batch()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(ct::AlterConfigBatchRequestData {
+                data: vec![ct::AlterConfigBatchRequestDataData {
+                    name: "acl.sync.enable".into(),
+                    value: Some("true".into()),
+                    operation: Some(ct::AlterConfigBatchRequestDataOperation::Set),
+                }],
+                validate_only: None,
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "delete_kafka_link_config",
+        c.delete_kafka_link_config()
+            .cluster_id("dr")
+            .link_name("l")
+            .config_name("acl.sync.enable")
+            .send()
+            .await,
+        &mut f,
+    );
+    // Two pages: the second request follows the emulator's next link, which
+    // points at the emulator itself, so only the first goes through Prism.
+    check(
+        "list_kafka_mirror_topics_under_link",
+        c.list_kafka_mirror_topics_under_link()
+            .cluster_id("dr")
+            .link_name("l")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "list_kafka_mirror_topics",
+        c.list_kafka_mirror_topics()
+            .cluster_id("dr")
+            .mirror_status(ct::MirrorTopicStatus::Active)
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "read_kafka_mirror_topic",
+        c.read_kafka_mirror_topic()
+            .cluster_id("dr")
+            .link_name("l")
+            .mirror_topic_name("a")
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "pause",
+        c.update_kafka_mirror_topics_pause()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(names(&["a"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "resume",
+        c.update_kafka_mirror_topics_resume()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(names(&["a", "b"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "promote",
+        c.update_kafka_mirror_topics_promote()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(names(&["a"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "failover",
+        c.update_kafka_mirror_topics_failover()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(names(&["b"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "truncate_and_restore",
+        c.update_kafka_mirror_topics_truncate_and_restore_mirror()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(names(&["b"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "reverse_and_start",
+        c.update_kafka_mirror_topics_reverse_and_start_mirror()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(names(&["c"]))
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "reverse_and_pause",
+        c.update_kafka_mirror_topics_reverse_and_pause_mirror()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(ct::AlterMirrorsRequestData {
+                mirror_topic_name_pattern: Some("c".into()),
+                ..Default::default()
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "delete_kafka_link",
+        c.delete_kafka_link()
+            .cluster_id("dr")
+            .link_name("l")
+            .force(true)
+            .send()
+            .await,
+        &mut f,
+    );
+
+    let i = kafka_mirror::instaclustr::Client::builder(&instaclustr.url)
+        .basic_auth(user, secret)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let cluster = kafka_mirror::instaclustr::Uuid::new_v4();
+    let created = i
+        .create_mirror()
+        .cluster_id(cluster)
+        .body(it::CreateMirrorRequest::Instaclustr {
+            kafka_source: "ff4fccf3-2ac0-494b-9f40-e95288dd752d".into(),
+            topics_regex: Some(".*".into()),
+            max_tasks: Some(2),
+            source_alias: None,
+            use_private_ips: None,
+            use_renaming: None,
+        })
+        .send()
+        .await;
+    let id = created
+        .as_ref()
+        .map(|r| r.mirror_id.clone())
+        .unwrap_or_default();
+    check("create_mirror", created, &mut f);
+    check(
+        "list_mirrors",
+        i.list_mirrors().cluster_id(cluster).send().await,
+        &mut f,
+    );
+    check(
+        "get_mirror",
+        i.get_mirror()
+            .cluster_id(cluster)
+            .mirror_id(&id)
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "update_mirror_target_latency",
+        i.update_mirror_target_latency()
+            .cluster_id(cluster)
+            .mirror_id(&id)
+            .body(it::UpdateTargetLatencyRequest {
+                new_target_latency: 5000,
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "delete_mirror",
+        i.delete_mirror()
+            .cluster_id(cluster)
+            .mirror_id(&id)
+            .send()
+            .await,
+        &mut f,
+    );
+
+    assert!(
+        f.is_empty(),
+        "{} calls through prism proxy failed:\n{}",
+        f.len(),
+        f.join("\n")
+    );
+}
