@@ -110,6 +110,11 @@ async fn target() -> Result<Target, Box<dyn std::error::Error>> {
 
 async fn run(failover: bool) -> Result<bool, Box<dyn std::error::Error>> {
     let t = target().await?;
+    drill(&t, failover).await
+}
+
+/// The drill on a target; `Ok(false)` when a topic failed.
+async fn drill(t: &Target, failover: bool) -> Result<bool, Box<dyn std::error::Error>> {
     let c = &t.client;
     let (cluster, link) = (t.cluster.as_str(), t.link.as_str());
 
@@ -294,4 +299,67 @@ async fn run(failover: bool) -> Result<bool, Box<dyn std::error::Error>> {
         }
     );
     Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_drill_fails_when_a_topic_cannot_be_promoted() {
+        let emulator = Emulator::builder()
+            .promote_delay(Duration::from_millis(100))
+            .link("dr", "l", "primary")
+            .mirror("dr", "l", "a", &[0])
+            .mirror("dr", "l", "b", &[0])
+            .start()
+            .await
+            .unwrap();
+        let client = emulator.confluent_client();
+        // `b` is stopped already: the promote refuses it inside its 200 answer.
+        let b = AlterMirrorsRequestData {
+            mirror_topic_names: vec!["b".into()],
+            mirror_topic_name_pattern: None,
+        };
+        client
+            .update_kafka_mirror_topics_failover()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(b)
+            .send()
+            .await
+            .unwrap();
+        let target = Target {
+            client,
+            cluster: "dr".into(),
+            link: "l".into(),
+            create: false,
+            change: true,
+            topics: None,
+            _emulator: None,
+        };
+        assert!(
+            !drill(&target, false).await.unwrap(),
+            "a refused topic fails the drill"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_drill_succeeds_when_every_topic_stops() {
+        let emulator = Emulator::builder()
+            .promote_delay(Duration::from_millis(100))
+            .start()
+            .await
+            .unwrap();
+        let target = Target {
+            client: emulator.confluent_client(),
+            cluster: "lkc-dr".into(),
+            link: "primary-to-dr".into(),
+            create: true,
+            change: true,
+            topics: None,
+            _emulator: None,
+        };
+        assert!(drill(&target, false).await.unwrap());
+    }
 }

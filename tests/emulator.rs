@@ -521,3 +521,64 @@ async fn faults_rate_limit_and_retriable_errors() {
     );
     assert_eq!(err.error_code(), Some(50003));
 }
+
+#[tokio::test(start_paused = true)]
+async fn injected_latency_delays_every_answer() {
+    let e = Emulator::builder()
+        .link("dr", "l", "p")
+        .latency(Duration::from_millis(750))
+        .start()
+        .await
+        .unwrap();
+    let c = client(&e);
+    let start = tokio::time::Instant::now();
+    c.get_kafka_link()
+        .cluster_id("dr")
+        .link_name("l")
+        .send()
+        .await
+        .unwrap();
+    c.get_kafka_link()
+        .cluster_id("dr")
+        .link_name("l")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_millis(1500),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn it_listens_on_the_port_it_is_given() {
+    // What `examples/emulator.rs` does with its PORT argument.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = Emulator::builder()
+        .port(port)
+        .no_auth()
+        .link("dr", "l", "p")
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(e.base_url(), format!("http://127.0.0.1:{port}"));
+    assert_eq!(e.credentials(), None);
+    let c = kafka_mirror::confluent::Client::builder(e.base_url())
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.get_kafka_link()
+            .cluster_id("dr")
+            .link_name("l")
+            .send()
+            .await
+            .unwrap()
+            .link_name,
+        "l"
+    );
+}
