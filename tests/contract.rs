@@ -11,34 +11,11 @@
 
 mod common;
 
-use common::prism::start_prism;
+use common::prism::{check, names, start_prism};
 
 use kafka_mirror::confluent::types as ct;
 use kafka_mirror::instaclustr::types as it;
 use kafka_mirror::retry::RetryPolicy;
-
-/// Asserts an answer: a success without violation, decoded.
-fn check<T, E: std::fmt::Debug>(
-    name: &str,
-    result: Result<kafka_mirror::ResponseValue<T>, E>,
-    failures: &mut Vec<String>,
-) {
-    match result {
-        Ok(r) => {
-            if let Some(v) = r.headers().get("sl-violations") {
-                failures.push(format!("{name}: Prism reported {v:?}"));
-            }
-        }
-        Err(e) => failures.push(format!("{name}: {e:?}")),
-    }
-}
-
-fn names(topics: &[&str]) -> ct::AlterMirrorsRequestData {
-    ct::AlterMirrorsRequestData {
-        mirror_topic_names: topics.iter().map(|t| t.to_string()).collect(),
-        mirror_topic_name_pattern: None,
-    }
-}
 
 #[tokio::test]
 async fn confluent_requests_satisfy_the_spec_and_answers_decode() {

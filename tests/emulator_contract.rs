@@ -5,33 +5,11 @@
 
 mod common;
 
-use common::prism::start_proxy;
+use common::prism::{check, names, start_proxy};
 use kafka_mirror::confluent::types as ct;
 use kafka_mirror::emulator::Emulator;
 use kafka_mirror::instaclustr::types as it;
 use kafka_mirror::retry::RetryPolicy;
-
-fn check<T, E: std::fmt::Debug>(
-    name: &str,
-    result: Result<kafka_mirror::ResponseValue<T>, E>,
-    failures: &mut Vec<String>,
-) {
-    match result {
-        Ok(r) => {
-            if let Some(v) = r.headers().get("sl-violations") {
-                failures.push(format!("{name}: Prism reported {v:?}"));
-            }
-        }
-        Err(e) => failures.push(format!("{name}: {e:?}")),
-    }
-}
-
-fn names(topics: &[&str]) -> ct::AlterMirrorsRequestData {
-    ct::AlterMirrorsRequestData {
-        mirror_topic_names: topics.iter().map(|t| t.to_string()).collect(),
-        mirror_topic_name_pattern: None,
-    }
-}
 
 #[tokio::test]
 async fn a_full_scenario_through_prism_proxy_has_no_violation() {

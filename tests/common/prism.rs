@@ -92,3 +92,26 @@ fn start(api: &str, mode: &[&str]) -> Prism {
     }
     prism
 }
+
+/// Asserts an answer: a success without violation, decoded.
+pub fn check<T, E: std::fmt::Debug>(
+    name: &str,
+    result: Result<kafka_mirror::ResponseValue<T>, E>,
+    failures: &mut Vec<String>,
+) {
+    match result {
+        Ok(r) => {
+            if let Some(v) = r.headers().get("sl-violations") {
+                failures.push(format!("{name}: Prism reported {v:?}"));
+            }
+        }
+        Err(e) => failures.push(format!("{name}: {e:?}")),
+    }
+}
+
+pub fn names(topics: &[&str]) -> kafka_mirror::confluent::types::AlterMirrorsRequestData {
+    kafka_mirror::confluent::types::AlterMirrorsRequestData {
+        mirror_topic_names: topics.iter().map(|t| t.to_string()).collect(),
+        mirror_topic_name_pattern: None,
+    }
+}
