@@ -396,10 +396,12 @@ macro_rules! impl_hooks {
 }
 pub(crate) use impl_hooks;
 
-/// Reads a generated `spec` module's tables into the hooks' row types.
-macro_rules! spec_tables {
-    ($spec:path) => {{
+/// Builds a generated `Client` whose hooks read that API's `spec` tables
+/// (the same for both services, so one macro serves both `Service::make`).
+macro_rules! new_client {
+    ($spec:path, $client:ty, $http:expr, $config:expr) => {{
         use $spec as spec;
+        let config: $crate::transport::TransportConfig = $config;
         let operations: Vec<$crate::transport::OperationPath> = spec::OPERATIONS
             .iter()
             .map(|o| $crate::transport::OperationPath {
@@ -418,10 +420,12 @@ macro_rules! spec_tables {
                 max_length: l.max_length,
             })
             .collect();
-        (operations, limits)
+        let base = config.base.as_str().trim_end_matches('/').to_string();
+        let inner = $crate::transport::Inner::new(config, operations, limits)?;
+        Ok(<$client>::new_with_client(&base, $http, inner))
     }};
 }
-pub(crate) use spec_tables;
+pub(crate) use new_client;
 
 #[cfg(test)]
 mod tests {

@@ -37,7 +37,6 @@ pub(crate) mod generated {
 pub use generated::{ByteStream, Client, ResponseValue, builder, spec, types};
 
 use crate::client::{ClientBuilder, Service};
-use crate::transport::Inner;
 
 /// The error body type of every Confluent operation: the raw text, and the
 /// parsed `{"error_code", "message"}` when it is JSON.
@@ -60,10 +59,7 @@ impl Service for Confluent {
         http: reqwest::Client,
         config: crate::transport::TransportConfig,
     ) -> Result<Client, crate::ConfigError> {
-        let (operations, limits) = crate::transport::spec_tables!(spec);
-        let base_str = config.base.as_str().trim_end_matches('/').to_string();
-        let inner = Inner::new(config, operations, limits)?;
-        Ok(Client::new_with_client(&base_str, http, inner))
+        crate::transport::new_client!(spec, Client, http, config)
     }
 }
 

@@ -561,7 +561,7 @@ pub(crate) async fn mirrors_action(
                         &cluster,
                         &link,
                         &name,
-                        Some((&*m, now, drain)),
+                        Some((&*m, now)),
                         None,
                     ));
                 }
@@ -570,7 +570,7 @@ pub(crate) async fn mirrors_action(
                     &cluster,
                     &link,
                     &name,
-                    Some((&*m, now, drain)),
+                    Some((&*m, now)),
                     Some((400, message)),
                 )),
             }
@@ -622,15 +622,15 @@ fn alter_item(
     cluster: &str,
     link: &str,
     topic: &str,
-    mirror: Option<(&Mirror, Instant, u64)>,
+    mirror: Option<(&Mirror, Instant)>,
     error: Option<(i64, String)>,
 ) -> t::AlterMirrorStatusResponseData {
     let (lags, truncated) = match mirror {
-        Some((m, now, _)) => (lags(s, m, now), m.messages_truncated),
+        Some((m, now)) => (lags(s, m, now), m.messages_truncated),
         None => (Vec::new(), None),
     };
     let truncation: Vec<t::PartitionLevelTruncationData> = match (truncated, mirror) {
-        (Some(_), Some((m, _, _))) => m
+        (Some(_), Some((m, _))) => m
             .partitions
             .iter()
             .enumerate()

@@ -38,7 +38,6 @@ pub use generated::{ByteStream, Client, ResponseValue, builder, spec, types};
 pub use uuid::Uuid;
 
 use crate::client::{ClientBuilder, Service};
-use crate::transport::Inner;
 
 /// The error body type of every Instaclustr operation: the raw text, and the
 /// parsed `{"status", "message", "errorDetails", "code", "link"}` when it is JSON.
@@ -61,10 +60,7 @@ impl Service for Instaclustr {
         http: reqwest::Client,
         config: crate::transport::TransportConfig,
     ) -> Result<Client, crate::ConfigError> {
-        let (operations, limits) = crate::transport::spec_tables!(spec);
-        let base_str = config.base.as_str().trim_end_matches('/').to_string();
-        let inner = Inner::new(config, operations, limits)?;
-        Ok(Client::new_with_client(&base_str, http, inner))
+        crate::transport::new_client!(spec, Client, http, config)
     }
 }
 
