@@ -118,7 +118,7 @@ async fn stream_pages(url: &str, count: usize) -> (usize, Duration, usize) {
     let start = Instant::now();
     let mut items = 0usize;
     let mut stream = c
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id(count.to_string())
         .stream();
     while let Some(item) = stream.next().await {
@@ -293,7 +293,7 @@ async fn client_main() {
     let (mut sdk, mut raw) = (Vec::new(), Vec::new());
     for i in 0..4_200 {
         let start = Instant::now();
-        c.get_kafka_link()
+        c.get_link()
             .cluster_id("c")
             .link_name("dr")
             .send()

@@ -60,7 +60,7 @@ async fn run() -> Result<usize, kafka_mirror::Error> {
 
     // Lists page through `metadata.next`; collect_up_to and stream follow it.
     let links = client
-        .list_kafka_links()
+        .list_links()
         .cluster_id(&cluster)
         .collect_up_to(1_000)
         .await?;
@@ -77,7 +77,7 @@ async fn run() -> Result<usize, kafka_mirror::Error> {
             link.source_cluster_id.as_deref().unwrap_or("-")
         );
         let mut topics = client
-            .list_kafka_mirror_topics_under_link()
+            .list_mirror_topics()
             .cluster_id(&cluster)
             .link_name(&link.link_name)
             .stream();

@@ -28,7 +28,7 @@ pub async fn promote_all(
     link: &str,
 ) -> Result<PromoteReport, kafka_mirror::Error> {
     let topics: Vec<String> = c
-        .list_kafka_mirror_topics_under_link()
+        .list_mirror_topics()
         .cluster_id(cluster)
         .link_name(link)
         .stream()
@@ -39,7 +39,7 @@ pub async fn promote_all(
         return Ok(PromoteReport::default());
     }
     let answer = c
-        .update_kafka_mirror_topics_promote()
+        .promote_mirror_topics()
         .cluster_id(cluster)
         .link_name(link)
         .body(AlterMirrorsRequestData {
@@ -127,7 +127,7 @@ mod tests {
                 )],
             ],
         );
-        let promote = server.update_kafka_mirror_topics_promote(|when, then| {
+        let promote = server.promote_mirror_topics(|when, then| {
             when.cluster_id("lkc-dr")
                 .link_name("dr")
                 .body(&AlterMirrorsRequestData {

@@ -16,14 +16,29 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One of the two services; ties a builder to the client it builds.
-pub trait Service: Sized {
+/// One of the services this crate has a client for; ties a builder to the
+/// client it builds. Sealed: implemented by [`crate::confluent::Confluent`]
+/// and [`crate::instaclustr::Instaclustr`] only.
+pub trait Service: Sized + sealed::Sealed {
     /// The client type built.
     type Client;
     /// Requests per second the client allows by default (`None`: no limit).
     const DEFAULT_RATE_LIMIT: Option<u32>;
-    #[doc(hidden)]
-    fn make(http: reqwest::Client, config: TransportConfig) -> Result<Self::Client, ConfigError>;
+}
+
+pub(crate) mod sealed {
+    use super::{ConfigError, TransportConfig};
+
+    /// Keeps [`super::Service`] to this crate, and builds its client.
+    pub trait Sealed {
+        /// The generated client on this crate's transport.
+        fn make(
+            http: reqwest::Client,
+            config: TransportConfig,
+        ) -> Result<<Self as super::Service>::Client, ConfigError>
+        where
+            Self: super::Service;
+    }
 }
 
 /// Builds a client. Obtained from `confluent::Client::builder(url)` or
@@ -130,7 +145,14 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
-    /// Checks the configuration and builds the client.
+    /// Checks the configuration and builds the client. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when the base URL is not an `http(s)` origin (or
+    /// carries user info, a query or a fragment), a credential is empty,
+    /// credentials would go over plain `http` to a host that is not this
+    /// machine, or reqwest cannot build its client.
     pub fn build(self) -> Result<S::Client, ConfigError> {
         let base = parse_base_url(&self.base_url)?;
         let auth = self.auth_with_pool()?;

@@ -1,23 +1,24 @@
-//! Errors of both clients: one [`Error`] type, with the service's answer
-//! parsed when there is one.
+//! Errors of both clients: one [`Error`] type returned by every operation's
+//! `send()`, by pagination and by the waiters.
 //!
-//! Every operation's `send()` returns progenitor's error type; `?` turns it
-//! into [`Error`] (or call `Error::from`). Nothing here panics, whatever the
-//! service answered: an HTML page, a truncated JSON body or an empty body all
-//! end up in [`ApiError::raw_body`].
+//! An error that went to the network says what was sent, how many times and
+//! for how long ([`Error::attempts`], [`Error::elapsed`], [`Error::request`]),
+//! and its message fits on one line:
+//!
+//! ```text
+//! connection refused: GET https://pkc-1.confluent.cloud/kafka/v3/clusters/lkc-1/links (5 attempts in 14.2 s)
+//! GET https://pkc-1.confluent.cloud/kafka/v3/clusters/lkc-1/links/dr answered 404 Not Found (error code 40403): Link not found (1 attempt in 0.2 s)
+//! ```
+//!
+//! Nothing here panics, whatever the service answered: an HTML page, a
+//! truncated JSON body or an empty body all end up in [`ApiError::raw_body`].
 //!
 //! ```
 //! # async fn run(c: kafka_mirror::confluent::Client) -> Result<(), kafka_mirror::Error> {
-//! match c.get_kafka_link().cluster_id("lkc-1").link_name("dr").send().await {
+//! match c.get_link().cluster_id("lkc-1").link_name("dr").send().await {
 //!     Ok(link) => println!("{:?}", link.link_state),
-//!     Err(e) => {
-//!         let e = kafka_mirror::Error::from(e);
-//!         if e.is_not_found() {
-//!             println!("no such link");
-//!         } else {
-//!             return Err(e);
-//!         }
-//!     }
+//!     Err(e) if e.is_not_found() => println!("no such link"),
+//!     Err(e) => return Err(e),
 //! }
 //! # Ok(()) }
 //! ```
@@ -25,8 +26,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
 /// Everything that can go wrong calling either service.
@@ -40,35 +41,27 @@ pub enum Error {
     /// path parameter, a value out of the spec's bounds.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
-    /// The service answered with an error status (boxed: it carries the
-    /// headers and body).
+    /// The service answered with an error status.
     #[error(transparent)]
     Api(Box<ApiError>),
-    /// No answer: connection refused, timeout, reset, TLS failure.
-    #[error("transport error: {0}")]
-    Transport(#[source] reqwest::Error),
+    /// No complete answer: connection refused, timeout, reset, TLS failure.
+    #[error(transparent)]
+    Transport(Box<TransportError>),
     /// A success answer whose body does not decode into the documented type.
-    #[error("cannot decode the answer: {source}; body: {}", truncate(body))]
-    Decode {
-        /// The body as received (lossy UTF-8).
-        body: String,
-        /// What serde said.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// An answer with a status the spec does not describe (1xx, 3xx, or a 2xx
-    /// where another 2xx with a body is documented).
-    #[error("unexpected answer with status {status}")]
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// An answer with a status the spec does not describe (1xx, 3xx, or a
+    /// 2xx where another 2xx with a body is documented).
+    #[error("{request} answered {status}, which the spec does not describe")]
     UnexpectedStatus {
         /// The status received.
         status: StatusCode,
+        /// What was sent.
+        request: Box<RequestInfo>,
     },
     /// A list stopped following `metadata.next` (see [`crate::paginate`]).
     #[error(transparent)]
-    Pagination(#[from] crate::paginate::PaginationError),
-    /// Any other failure reported by a request hook.
-    #[error("{0}")]
-    Other(String),
+    Pagination(#[from] PaginationError),
 }
 
 impl Error {
@@ -76,8 +69,8 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status()),
-            Error::UnexpectedStatus { status } => Some(*status),
-            Error::Transport(e) => e.status(),
+            Error::Decode(e) => Some(e.status),
+            Error::UnexpectedStatus { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -87,9 +80,28 @@ impl Error {
         self.api().and_then(ApiError::error_code)
     }
 
-    /// How many times the request was sent, when the service answered.
+    /// What was sent, how many times and for how long, for every error that
+    /// went to the network.
+    pub fn request(&self) -> Option<&RequestInfo> {
+        match self {
+            Error::Api(e) => Some(&e.request),
+            Error::Transport(e) => Some(&e.request),
+            Error::Decode(e) => Some(&e.request),
+            Error::UnexpectedStatus { request, .. } => Some(request),
+            _ => None,
+        }
+    }
+
+    /// How many times the request was sent (retries included), for every
+    /// error that went to the network.
     pub fn attempts(&self) -> Option<u32> {
-        self.api().map(ApiError::attempts)
+        self.request().map(RequestInfo::attempts)
+    }
+
+    /// Time from the first attempt to the failure, waits included, for every
+    /// error that went to the network.
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.request().map(RequestInfo::elapsed)
     }
 
     /// The service's answer, when it answered with an error status.
@@ -116,16 +128,239 @@ impl Error {
     }
 }
 
-fn truncate(s: &str) -> String {
-    const MAX: usize = 512;
-    if s.len() <= MAX {
-        return s.to_string();
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
     }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
+}
+
+/// What was sent: method, URL (never with credentials), how many times, and
+/// the time from the first attempt to the last answer or failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestInfo {
+    method: Method,
+    url: String,
+    attempts: u32,
+    elapsed: Duration,
+}
+
+impl RequestInfo {
+    pub(crate) fn new(
+        method: Method,
+        url: &reqwest::Url,
+        attempts: u32,
+        elapsed: Duration,
+    ) -> Self {
+        let mut url = url.clone();
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Self {
+            method,
+            url: url.into(),
+            attempts,
+            elapsed,
+        }
     }
-    format!("{}... ({} bytes)", &s[..end], s.len())
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The URL, without user info.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// How many times the request was sent (1 when it was not retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Time from the first attempt to the last answer or failure.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// ` (3 attempts in 4.1 s)`
+    fn tally(&self) -> String {
+        let s = if self.attempts == 1 { "" } else { "s" };
+        format!(
+            "({} attempt{s} in {:.1} s)",
+            self.attempts,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+impl fmt::Display for RequestInfo {
+    /// `GET https://host/path (3 attempts in 4.1 s)`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.method, self.url, self.tally())
+    }
+}
+
+/// No complete answer arrived: the connection was refused, timed out or was
+/// reset, or TLS failed. The message names the root cause and the request;
+/// [`std::error::Error::source`] gives reqwest's error with the details.
+#[derive(Debug)]
+pub struct TransportError {
+    cause: String,
+    request: RequestInfo,
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    pub(crate) fn new(source: reqwest::Error, request: RequestInfo) -> Self {
+        Self {
+            cause: root_cause(&source),
+            request,
+            source,
+        }
+    }
+
+    /// The root cause in a few words: `connection refused`, `timed out`, ...
+    pub fn cause(&self) -> &str {
+        &self.cause
+    }
+
+    /// What was sent.
+    pub fn request(&self) -> &RequestInfo {
+        &self.request
+    }
+
+    /// `true` when the last attempt timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.source.is_timeout()
+    }
+
+    /// `true` when the last attempt could not connect (nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        self.source.is_connect()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.cause, self.request)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// The deepest cause of a reqwest error, in a few words.
+pub(crate) fn root_cause(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    let mut deepest: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = deepest.source() {
+        deepest = next;
+    }
+    if let Some(io) = deepest.downcast_ref::<std::io::Error>() {
+        use std::io::ErrorKind as K;
+        let known = match io.kind() {
+            K::ConnectionRefused => Some("connection refused"),
+            K::ConnectionReset => Some("connection reset"),
+            K::ConnectionAborted => Some("connection aborted"),
+            K::TimedOut => Some("timed out"),
+            K::UnexpectedEof => Some("connection closed before the answer was complete"),
+            _ => None,
+        };
+        if let Some(known) = known {
+            return known.into();
+        }
+    }
+    let text = deepest.to_string();
+    if e.is_connect() && !text.to_lowercase().contains("connect") {
+        format!("cannot connect: {text}")
+    } else {
+        text
+    }
+}
+
+/// A success answer whose body does not decode into the documented type.
+#[derive(Debug)]
+pub struct DecodeError {
+    status: StatusCode,
+    body: String,
+    request: RequestInfo,
+    source: serde_json::Error,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        status: StatusCode,
+        body: &[u8],
+        request: RequestInfo,
+        source: serde_json::Error,
+    ) -> Self {
+        Self {
+            status,
+            body: String::from_utf8_lossy(body).into_owned(),
+            request,
+            source,
+        }
+    }
+
+    /// The body as received (lossy UTF-8).
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// What was sent.
+    pub fn request(&self) -> &RequestInfo {
+        &self.request
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot decode the {} answer to {}: {}; body: {}",
+            self.status,
+            self.request,
+            self.source,
+            one_line(&self.body, 200)
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Why a stream of pages stopped with an error of its own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// `next` points to another scheme, host or port; nothing was sent to it.
+    #[error("refusing to follow `next` to another origin: {next}")]
+    CrossOrigin {
+        /// The link as the service sent it.
+        next: String,
+    },
+    /// `next` is a page already fetched.
+    #[error("`next` leads back to a page already fetched: {next}")]
+    Loop {
+        /// The link as the service sent it.
+        next: String,
+    },
+    /// `next` is not a URL.
+    #[error("`next` is not a URL ({reason}): {next}")]
+    BadLink {
+        /// The link as the service sent it.
+        next: String,
+        /// What the URL parser said.
+        reason: String,
+    },
 }
 
 /// A client configuration that cannot work. Returned by the builders'
@@ -168,8 +403,7 @@ pub struct ApiError {
     headers: HeaderMap,
     raw: String,
     vendor: Option<VendorError>,
-    attempts: u32,
-    elapsed: Option<Duration>,
+    request: RequestInfo,
 }
 
 /// The error body of either service, parsed.
@@ -180,6 +414,25 @@ pub enum VendorError {
     Confluent(ConfluentError),
     /// Instaclustr's `{"status", "message", "errorDetails", "code", "link"}`.
     Instaclustr(InstaclustrError),
+}
+
+impl VendorError {
+    /// Confluent's error body, when `body` is a JSON object.
+    pub(crate) fn confluent(body: &[u8]) -> Option<Self> {
+        parse_object(body).map(VendorError::Confluent)
+    }
+
+    /// Instaclustr's error body, when `body` is a JSON object.
+    pub(crate) fn instaclustr(body: &[u8]) -> Option<Self> {
+        parse_object(body).map(VendorError::Instaclustr)
+    }
+}
+
+fn parse_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+    match serde_json::from_slice::<serde_json::Value>(body).ok()? {
+        v @ serde_json::Value::Object(_) => serde_json::from_value(v).ok(),
+        _ => None,
+    }
 }
 
 /// Confluent Kafka REST's error body. Every field is optional so that any
@@ -217,50 +470,39 @@ pub struct InstaclustrError {
     pub link: Option<String>,
 }
 
-impl From<ConfluentError> for VendorError {
-    fn from(e: ConfluentError) -> Self {
-        VendorError::Confluent(e)
-    }
-}
-
-impl From<InstaclustrError> for VendorError {
-    fn from(e: InstaclustrError) -> Self {
-        VendorError::Instaclustr(e)
-    }
-}
-
 impl ApiError {
-    /// Builds an error from a status and a raw body; the body is parsed as
-    /// the vendor's error JSON when it is JSON.
-    pub fn new<V>(status: StatusCode, mut headers: HeaderMap, body: ErrorBody<V>) -> Self
-    where
-        V: Into<VendorError>,
-    {
-        // The transport reports attempts and time spent in two headers of its
-        // own; they are taken back out so `headers()` is the service's.
-        let mut take =
-            |name: &str| -> Option<u64> { headers.remove(name)?.to_str().ok()?.parse().ok() };
-        let attempts = take(crate::transport::ATTEMPTS_HEADER).map_or(1, |n| n as u32);
-        let elapsed = take(crate::transport::ELAPSED_HEADER).map(Duration::from_millis);
+    /// An error answer; `vendor` is its body parsed, when it was the
+    /// vendor's JSON.
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        body: &[u8],
+        vendor: Option<VendorError>,
+        request: RequestInfo,
+    ) -> Self {
         Self {
             status,
             headers,
-            raw: body.raw,
-            vendor: body.parsed.map(Into::into),
-            attempts,
-            elapsed,
+            raw: String::from_utf8_lossy(body).into_owned(),
+            vendor,
+            request,
         }
+    }
+
+    /// What was sent, how many times and for how long.
+    pub fn request(&self) -> &RequestInfo {
+        &self.request
     }
 
     /// How many times the request was sent before this answer was kept
     /// (1 when it was not retried).
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.request.attempts
     }
 
     /// Time from the first attempt to this answer, retries and waits included.
-    pub fn elapsed(&self) -> Option<Duration> {
-        self.elapsed
+    pub fn elapsed(&self) -> Duration {
+        self.request.elapsed
     }
 
     /// The HTTP status.
@@ -321,126 +563,140 @@ impl fmt::Debug for ApiError {
         f.debug_struct("ApiError")
             .field("status", &self.status)
             .field("vendor", &self.vendor)
-            .field("raw_body", &truncate(&self.raw))
-            .field("attempts", &self.attempts)
+            .field("raw_body", &one_line(&self.raw, 512))
+            .field("request", &self.request)
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for ApiError {
+    /// One line: `GET https://host/path answered 429 Too Many Requests: <body> (5 attempts in 31.0 s)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the service answered {}", self.status)?;
+        let r = &self.request;
+        write!(f, "{} {} answered {}", r.method, r.url, self.status)?;
         if let Some(code) = self.error_code() {
             write!(f, " (error code {code})")?;
         }
         match self.message() {
-            Some(m) => write!(f, ": {m}"),
+            Some(m) => write!(f, ": {}", one_line(m, 300)),
             None if self.raw.trim().is_empty() => f.write_str(" with an empty body"),
-            None => write!(f, ": {}", truncate(self.raw.trim())),
+            None => match html_title(&self.raw) {
+                Some(title) => write!(f, ": HTML page \"{}\"", one_line(title, 200)),
+                None => write!(f, ": {}", one_line(&self.raw, 200)),
+            },
         }?;
-        if self.attempts > 1 {
-            write!(f, " (gave up after {} attempts", self.attempts)?;
-            if let Some(e) = self.elapsed {
-                write!(f, " in {:.1} s", e.as_secs_f64())?;
-            }
-            f.write_str(")")?;
-        }
-        Ok(())
+        write!(f, " {}", r.tally())
     }
 }
 
 impl std::error::Error for ApiError {}
 
-/// An error body as the generated code sees it: the raw text and, when the
-/// text is the vendor's JSON, its parsed form.
-///
-/// The request hook hands every error body to the generated code as a JSON
-/// string holding the raw text (so an HTML page or an empty body decodes
-/// too); a JSON object, as in the specs' examples, decodes as well.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorBody<V> {
-    raw: String,
-    parsed: Option<V>,
+/// The `<title>` of an HTML page (Confluent's 429, a proxy's 502), which
+/// says in a few words what the whole page says.
+fn html_title(body: &str) -> Option<&str> {
+    let lower = body.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    body.get(start..end).filter(|t| !t.trim().is_empty())
 }
 
-impl<V: serde::de::DeserializeOwned> ErrorBody<V> {
-    /// Parses a raw body; `parsed` is set when it is a JSON object of the
-    /// vendor's shape.
-    pub fn from_raw(raw: impl Into<String>) -> Self {
-        let raw = raw.into();
-        let parsed = match serde_json::from_str::<serde_json::Value>(&raw) {
-            Ok(v @ serde_json::Value::Object(_)) => serde_json::from_value(v).ok(),
-            _ => None,
-        };
-        Self { raw, parsed }
+/// `text` on one line (runs of whitespace become one space), at most `max`
+/// bytes (cut at a character boundary, with the full length said).
+fn one_line(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.len() <= max {
+        return flat;
     }
+    let mut end = max;
+    while !flat.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &flat[..end], text.len())
 }
 
-impl<V> ErrorBody<V> {
-    /// The body exactly as received.
-    pub fn raw(&self) -> &str {
-        &self.raw
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(attempts: u32, ms: u64) -> RequestInfo {
+        RequestInfo::new(
+            Method::GET,
+            &"https://key:secret@h/kafka/v3/x".parse().unwrap(),
+            attempts,
+            Duration::from_millis(ms),
+        )
     }
 
-    /// The parsed vendor error, if the body was one.
-    pub fn parsed(&self) -> Option<&V> {
-        self.parsed.as_ref()
-    }
-}
-
-impl<'de, V: serde::de::DeserializeOwned> Deserialize<'de> for ErrorBody<V> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(raw) => Ok(Self::from_raw(raw)),
-            other => Ok(Self::from_raw(other.to_string())),
-        }
-    }
-}
-
-impl<V> Serialize for ErrorBody<V> {
-    /// The raw body as JSON when it is JSON, else as a JSON string.
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match serde_json::from_str::<serde_json::Value>(&self.raw) {
-            Ok(v) => v.serialize(s),
-            Err(_) => s.serialize_str(&self.raw),
-        }
-    }
-}
-
-impl<V: schemars::JsonSchema> schemars::JsonSchema for ErrorBody<V> {
-    fn schema_name() -> String {
-        V::schema_name()
+    #[test]
+    fn request_info_prints_one_line_without_user_info() {
+        assert_eq!(
+            request(3, 4_100).to_string(),
+            "GET https://h/kafka/v3/x (3 attempts in 4.1 s)"
+        );
+        assert_eq!(
+            request(1, 20).to_string(),
+            "GET https://h/kafka/v3/x (1 attempt in 0.0 s)"
+        );
     }
 
-    fn json_schema(g: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-        V::json_schema(g)
+    #[test]
+    fn an_html_answer_prints_its_title_on_one_line_with_its_tally() {
+        let page = b"<html>\n<head><TITLE>Error 429 Too\n Many Requests</TITLE></head><body>...</body></html>";
+        let e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            HeaderMap::new(),
+            page,
+            None,
+            request(5, 31_000),
+        );
+        assert_eq!(
+            e.to_string(),
+            "GET https://h/kafka/v3/x answered 429 Too Many Requests: \
+             HTML page \"Error 429 Too Many Requests\" (5 attempts in 31.0 s)"
+        );
+        assert_eq!(e.raw_body().as_bytes(), page);
     }
-}
 
-impl From<ApiError> for Error {
-    fn from(e: ApiError) -> Self {
-        Error::Api(Box::new(e))
+    #[test]
+    fn other_bodies_print_on_one_line() {
+        let e = ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            HeaderMap::new(),
+            b"upstream\n  connect error",
+            None,
+            request(1, 0),
+        );
+        assert_eq!(
+            e.to_string(),
+            "GET https://h/kafka/v3/x answered 502 Bad Gateway: upstream connect error (1 attempt in 0.0 s)"
+        );
     }
-}
 
-impl<V: Into<VendorError>> From<progenitor_client::Error<ErrorBody<V>>> for Error {
-    fn from(e: progenitor_client::Error<ErrorBody<V>>) -> Self {
-        use progenitor_client::Error as P;
-        match e {
-            P::InvalidRequest(m) => Error::InvalidArgument(m),
-            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
-                Error::Transport(e)
-            }
-            P::ErrorResponse(rv) => {
-                let (status, headers) = (rv.status(), rv.headers().clone());
-                Error::Api(Box::new(ApiError::new(status, headers, rv.into_inner())))
-            }
-            P::InvalidResponsePayload(bytes, source) => Error::Decode {
-                body: String::from_utf8_lossy(&bytes).into_owned(),
-                source,
-            },
-            P::UnexpectedResponse(r) => Error::UnexpectedStatus { status: r.status() },
-            P::Custom(m) => Error::Other(m),
-        }
+    #[test]
+    fn a_vendor_message_is_preferred_to_the_raw_body() {
+        let body = br#"{"error_code":40403,"message":"Link not found"}"#;
+        let e = ApiError::new(
+            StatusCode::NOT_FOUND,
+            HeaderMap::new(),
+            body,
+            VendorError::confluent(body),
+            request(1, 200),
+        );
+        assert_eq!(e.error_code(), Some(40403));
+        assert!(
+            e.to_string().ends_with(
+                "answered 404 Not Found (error code 40403): Link not found (1 attempt in 0.2 s)"
+            ),
+            "{e}"
+        );
+        assert_eq!(VendorError::confluent(b"[1]"), None);
+        assert_eq!(VendorError::confluent(b"<html>"), None);
+    }
+
+    #[test]
+    fn long_bodies_are_cut_at_a_character_boundary() {
+        let long = "é".repeat(300);
+        let cut = one_line(&long, 201);
+        assert!(cut.ends_with("... (600 bytes)"), "{cut}");
     }
 }

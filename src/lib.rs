@@ -20,7 +20,7 @@
 //!     .basic_auth("API_KEY", "API_SECRET")
 //!     .build()?;
 //! let promoted = c
-//!     .update_kafka_mirror_topics_promote()
+//!     .promote_mirror_topics()
 //!     .cluster_id("lkc-dr")
 //!     .link_name("primary-to-dr")
 //!     .body(AlterMirrorsRequestData { mirror_topic_names: vec!["orders".into()], mirror_topic_name_pattern: None })
@@ -34,11 +34,12 @@
 //! ```
 #![warn(missing_docs)]
 
+// Layers, each using only those above it (`.ci/module-cycles.py` checks
+// that no two modules import each other, directly or not):
 pub mod auth;
+pub(crate) mod call;
 pub mod client;
 pub mod confluent;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 pub mod error;
 pub mod instaclustr;
 #[cfg(feature = "mock")]
@@ -46,6 +47,7 @@ pub mod mock;
 pub mod paginate;
 pub mod rate_limit;
 pub mod retry;
+pub(crate) mod runtime;
 pub(crate) mod transport;
 pub mod wait;
 
@@ -54,7 +56,8 @@ mod examples_test;
 
 pub use client::ClientBuilder;
 pub use error::{
-    ApiError, ConfigError, ConfluentError, Error, ErrorBody, InstaclustrError, VendorError,
+    ApiError, ConfigError, ConfluentError, DecodeError, Error, InstaclustrError, RequestInfo,
+    TransportError, VendorError,
 };
 #[doc(no_inline)]
 pub use progenitor_client::ResponseValue;

@@ -18,14 +18,14 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let server = MockServer::start_async().await;
-//! let promote = server.update_kafka_mirror_topics_promote(|when, then| {
+//! let promote = server.promote_mirror_topics(|when, then| {
 //!     when.cluster_id("lkc-dr").link_name("dr");
 //!     then.ok(&mock::alter_result(&["orders"], &[("payments", 400, "Topic 'payments' has already stopped its mirror")]));
 //! });
 //!
 //! let c = mock::confluent_client(&server);
 //! let answer = c
-//!     .update_kafka_mirror_topics_promote()
+//!     .promote_mirror_topics()
 //!     .cluster_id("lkc-dr")
 //!     .link_name("dr")
 //!     .body(AlterMirrorsRequestData { mirror_topic_names: vec!["orders".into(), "payments".into()], ..Default::default() })
@@ -48,8 +48,34 @@ use crate::confluent::types::{
 };
 use crate::retry::RetryPolicy;
 
-pub use crate::confluent::mock::MockServerExt as ConfluentMockExt;
-pub use crate::instaclustr::mock::MockServerExt as InstaclustrMockExt;
+pub use confluent::MockServerExt as ConfluentMockExt;
+pub use instaclustr::MockServerExt as InstaclustrMockExt;
+
+/// Typed httpmock helpers for the Confluent API, generated from its spec.
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_docs,
+    unused_imports,
+    rustdoc::all,
+    dead_code
+)]
+pub mod confluent {
+    include!(concat!(env!("OUT_DIR"), "/confluent_mock.rs"));
+}
+
+/// Typed httpmock helpers for the Instaclustr API, generated from its spec.
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_docs,
+    unused_imports,
+    rustdoc::all,
+    dead_code
+)]
+pub mod instaclustr {
+    include!(concat!(env!("OUT_DIR"), "/instaclustr_mock.rs"));
+}
 
 /// Credentials the clients below send; mocks may match on them.
 pub const API_KEY: &str = "mock-key";

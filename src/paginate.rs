@@ -23,11 +23,11 @@
 //! ```no_run
 //! use futures_util::TryStreamExt;
 //! # async fn run(c: kafka_mirror::confluent::Client) -> Result<(), kafka_mirror::Error> {
-//! let mut topics = c.list_kafka_mirror_topics().cluster_id("lkc-dr").stream();
+//! let mut topics = c.list_all_mirror_topics().cluster_id("lkc-dr").stream();
 //! while let Some(topic) = topics.try_next().await? {
 //!     println!("{} {}", topic.mirror_topic_name, topic.mirror_status);
 //! }
-//! let first_500 = c.list_kafka_links().cluster_id("lkc-dr").collect_up_to(500).await?;
+//! let first_500 = c.list_links().cluster_id("lkc-dr").collect_up_to(500).await?;
 //! # Ok(()) }
 //! ```
 
@@ -44,11 +44,12 @@ use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderValue};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, Error, ErrorBody, VendorError};
+use crate::error::{DecodeError, Error, TransportError};
 use crate::transport::Inner;
 
-/// A page of a list answer (implemented for the generated list types).
-pub trait Page: DeserializeOwned + Send + 'static {
+/// A page of a list answer, implemented for the generated list types.
+/// Sealed: which types page is read from the spec at build time.
+pub trait Page: DeserializeOwned + Send + 'static + sealed::Sealed {
     /// One element of `data`.
     type Item: Send + 'static;
     /// `metadata.next`, if any.
@@ -59,40 +60,16 @@ pub trait Page: DeserializeOwned + Send + 'static {
     fn into_items(self) -> Vec<Self::Item>;
 }
 
-/// Why a stream of pages stopped with an error of its own.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PaginationError {
-    /// `next` points to another scheme, host or port; nothing was sent to it.
-    #[error("refusing to follow `next` to another origin: {next}")]
-    CrossOrigin {
-        /// The link as the service sent it.
-        next: String,
-    },
-    /// `next` is a page already fetched.
-    #[error("`next` leads back to a page already fetched: {next}")]
-    Loop {
-        /// The link as the service sent it.
-        next: String,
-    },
-    /// `next` is not a URL.
-    #[error("`next` is not a URL ({reason}): {next}")]
-    BadLink {
-        /// The link as the service sent it.
-        next: String,
-        /// What the URL parser said.
-        reason: String,
-    },
-}
+pub use crate::error::PaginationError;
 
 /// What the request of the first page returns.
-pub(crate) type FirstPage<'a, P, V> = Pin<
-    Box<
-        dyn Future<Output = Result<ResponseValue<P>, progenitor_client::Error<ErrorBody<V>>>>
-            + Send
-            + 'a,
-    >,
->;
+pub(crate) type FirstPage<'a, P> =
+    Pin<Box<dyn Future<Output = Result<ResponseValue<P>, Error>> + Send + 'a>>;
+
+pub(crate) mod sealed {
+    /// Keeps [`super::Page`] to the generated list types.
+    pub trait Sealed {}
+}
 
 /// A lazy stream of pages.
 #[must_use = "streams do nothing unless polled"]
@@ -103,13 +80,11 @@ pub struct Pages<'a, P: Page> {
 impl<'a, P: Page> Pages<'a, P> {
     /// Pages of the operation whose first request is `first`, following
     /// links through `client`.
-    #[doc(hidden)]
-    pub fn new<C, V>(client: &'a C, operation: &'static str, first: FirstPage<'a, P, V>) -> Self
+    pub(crate) fn new<C>(client: &'a C, operation: &'static str, first: FirstPage<'a, P>) -> Self
     where
         C: ClientInfo<Inner> + Sync,
-        V: DeserializeOwned + Into<VendorError> + Send + 'static,
     {
-        let state = State::<'a, P, V> {
+        let state = State::<'a, P> {
             first: Some(first),
             next: None,
             failed: None,
@@ -124,14 +99,9 @@ impl<'a, P: Page> Pages<'a, P> {
                 return Some((Err(e), None));
             }
             let page = match state.first.take() {
-                Some(first) => first
-                    .await
-                    .map(ResponseValue::into_inner)
-                    .map_err(Error::from),
+                Some(first) => first.await.map(ResponseValue::into_inner),
                 None => match state.next.take() {
-                    Some(url) => {
-                        fetch::<P, V>(client.client(), client.inner(), url, operation).await
-                    }
+                    Some(url) => fetch::<P>(client.client(), client.inner(), url, operation).await,
                     None => return None,
                 },
             };
@@ -167,6 +137,14 @@ impl<'a, P: Page> Pages<'a, P> {
             left: None,
             done: false,
         }
+    }
+}
+
+impl<P: Page> std::fmt::Debug for Pages<'_, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("page", &std::any::type_name::<P>())
+            .finish_non_exhaustive()
     }
 }
 
@@ -214,6 +192,17 @@ impl<'a, P: Page> Items<'a, P> {
 
 impl<P: Page> Unpin for Items<'_, P> {}
 
+impl<P: Page> std::fmt::Debug for Items<'_, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items")
+            .field("page", &std::any::type_name::<P>())
+            .field("buffered", &self.current.len())
+            .field("left", &self.left)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<P: Page> Stream for Items<'_, P> {
     type Item = Result<P::Item, Error>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -243,8 +232,8 @@ impl<P: Page> Stream for Items<'_, P> {
     }
 }
 
-struct State<'a, P, V> {
-    first: Option<FirstPage<'a, P, V>>,
+struct State<'a, P> {
+    first: Option<FirstPage<'a, P>>,
     next: Option<Url>,
     /// A bad `next` of the last page, reported after that page.
     failed: Option<Error>,
@@ -253,7 +242,7 @@ struct State<'a, P, V> {
     base: Option<Url>,
 }
 
-impl<P: Page, V> State<'_, P, V> {
+impl<P: Page> State<'_, P> {
     /// The link to fetch after `page`, checked; `None` on the last page.
     fn follow(&mut self, page: &P) -> Result<Option<Url>, Error> {
         if let Some(this) = page.self_link().and_then(|s| self.resolve(s).ok()) {
@@ -299,44 +288,37 @@ impl<P: Page, V> State<'_, P, V> {
 /// The largest body buffer reserved up front from a `Content-Length`.
 const MAX_PRESIZE: u64 = 64 * 1024 * 1024;
 
-async fn fetch<P, V>(
+async fn fetch<P: Page>(
     http: &reqwest::Client,
     inner: &Inner,
     url: Url,
     operation: &'static str,
-) -> Result<P, Error>
-where
-    P: Page,
-    V: DeserializeOwned + Into<VendorError>,
-{
+) -> Result<P, Error> {
     let mut request = reqwest::Request::new(reqwest::Method::GET, url);
     request
         .headers_mut()
         .insert(ACCEPT, HeaderValue::from_static("application/json"));
     inner.prepare_link(&mut request);
-    let mut response = inner
-        .execute(http, request, operation)
-        .await
-        .map_err(Error::Transport)?;
-    let (status, headers) = (response.status(), response.headers().clone());
+    let (mut response, sent) = inner.execute(http, request, operation).await?;
+    let status = response.status();
     // Read chunk by chunk into one buffer sized from Content-Length: the
     // chunks and a contiguous copy are never alive together, so a page costs
     // one body in memory however it was split on the wire.
     let capacity = response.content_length().unwrap_or(0).min(MAX_PRESIZE) as usize;
     let mut bytes = Vec::with_capacity(capacity);
-    while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
-        bytes.extend_from_slice(&chunk);
-    }
-    if status.is_client_error() || status.is_server_error() {
-        let body: ErrorBody<V> = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| ErrorBody::from_raw(String::from_utf8_lossy(&bytes)));
-        return Err(ApiError::new(status, headers, body).into());
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => return Err(Error::Transport(Box::new(TransportError::new(e, sent)))),
+        }
     }
     if !status.is_success() {
-        return Err(Error::UnexpectedStatus { status });
+        return Err(Error::UnexpectedStatus {
+            status,
+            request: Box::new(sent),
+        });
     }
-    serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        source,
-    })
+    serde_json::from_slice(&bytes)
+        .map_err(|source| Error::Decode(Box::new(DecodeError::new(status, &bytes, sent, source))))
 }

@@ -8,59 +8,44 @@
 //! - sending: wait for the client's rate-limit permit, then retry what was
 //!   provably not applied (see [`crate::retry`]) within the retry policy and
 //!   the client-wide retry budget, inside one tracing span per operation;
-//! - after receiving: hand every error body to the generated code as a JSON
-//!   string of the raw text, so that an HTML 429 page, a proxy's 502 page or
-//!   an empty 401 become a typed [`crate::ApiError`] instead of a decode
-//!   failure; the number of attempts and the time spent travel with it in
-//!   two headers that [`crate::ApiError`] takes back out.
+//! - after receiving: turn an error answer (an HTML 429 page, a proxy's 502
+//!   page, an empty 401, the vendor's JSON) or a transport failure into the
+//!   one [`crate::Error`], with the attempts and time spent, and leave it in
+//!   the call's record (see [`crate::call`]) for `send()` to return.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Request, Response, StatusCode, Url, Version};
+use reqwest::{Request, Response, StatusCode, Url};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::{self, Auth};
-use crate::error::ConfigError;
+use crate::error::{ApiError, ConfigError, Error, RequestInfo, TransportError, VendorError};
 use crate::rate_limit::RateLimiter;
 use crate::retry::{RetryBudget, RetryPolicy, classify_status, classify_transport, retry_after};
+use crate::runtime::{BodyLimit, Operation};
 
-/// Header carrying the number of attempts from the transport to `ApiError`.
-pub(crate) const ATTEMPTS_HEADER: &str = "x-kafka-mirror-attempts";
-/// Header carrying the time spent (milliseconds) from the transport to `ApiError`.
-pub(crate) const ELAPSED_HEADER: &str = "x-kafka-mirror-elapsed-ms";
-
-/// Everything a client's transport is configured with.
-#[doc(hidden)]
+/// Everything a client's transport is configured with. `pub` only so the
+/// sealed `Service` trait may name it; this module is private.
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
-    pub base: Url,
-    pub auth: Option<Auth>,
-    pub retry: RetryPolicy,
-    pub rate_limit: Option<u32>,
+    pub(crate) base: Url,
+    pub(crate) auth: Option<Auth>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) rate_limit: Option<u32>,
 }
 
-/// A path template row of the generated `spec::OPERATIONS` table.
+/// What the transport needs to know about one API: its spec tables and how
+/// to read its error bodies.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct OperationPath {
-    /// The method name, as `OperationInfo::operation_id` gives it.
-    pub id: &'static str,
-    pub path: &'static str,
-}
-
-/// A body bound row of the generated `spec::BODY_LIMITS` table.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Limit {
-    pub operation: &'static str,
-    pub pointer: &'static str,
-    pub minimum: Option<f64>,
-    pub maximum: Option<f64>,
-    pub min_length: Option<u64>,
-    pub max_length: Option<u64>,
+pub(crate) struct ApiTables {
+    pub operations: &'static [Operation],
+    pub limits: &'static [BodyLimit],
+    pub vendor_error: fn(&[u8]) -> Option<VendorError>,
 }
 
 /// State shared by all clones of a client. Not constructible outside this
@@ -71,8 +56,7 @@ pub struct Inner(Arc<Shared>);
 struct Shared {
     base: Url,
     auth_headers: Vec<(HeaderName, HeaderValue)>,
-    operations: Vec<OperationPath>,
-    limits: Vec<Limit>,
+    api: ApiTables,
     retry: RetryPolicy,
     budget: RetryBudget,
     limiter: Option<RateLimiter>,
@@ -94,11 +78,7 @@ impl fmt::Debug for Inner {
 }
 
 impl Inner {
-    pub(crate) fn new(
-        config: TransportConfig,
-        operations: Vec<OperationPath>,
-        limits: Vec<Limit>,
-    ) -> Result<Self, ConfigError> {
+    pub(crate) fn new(config: TransportConfig, api: ApiTables) -> Result<Self, ConfigError> {
         let auth_headers = match &config.auth {
             Some(a) => auth::headers(a)?,
             None => Vec::new(),
@@ -106,13 +86,17 @@ impl Inner {
         Ok(Self(Arc::new(Shared {
             base: config.base,
             auth_headers,
-            operations,
-            limits,
+            api,
             budget: RetryBudget::new(config.retry.budget),
             retry: config.retry,
             limiter: config.rate_limit.map(RateLimiter::per_second),
             rng: Mutex::new(fastrand::Rng::new()),
         })))
+    }
+
+    /// The base URL as the generated client wants it: no trailing slash.
+    pub(crate) fn base_url(&self) -> &str {
+        self.0.base.as_str().trim_end_matches('/')
     }
 
     /// Adds the credentials to a follow-up page request (its URL comes from
@@ -129,23 +113,26 @@ impl Inner {
     /// Checks a built request and adds the credentials. Errors are messages
     /// for `Error::InvalidArgument`; nothing has been sent.
     pub(crate) fn prepare(&self, request: &mut Request, operation_id: &str) -> Result<(), String> {
-        if let Some(op) = self.0.operations.iter().find(|o| o.id == operation_id) {
+        let api = &self.0.api;
+        if let Some(op) = api.operations.iter().find(|o| o.name == operation_id) {
             check_path(&self.0.base, request.url(), op)?;
         }
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
-            check_limits(body, operation_id, &self.0.limits)?;
+            check_limits(body, operation_id, api.limits)?;
         }
         self.prepare_link(request);
         Ok(())
     }
 
     /// Sends a request: rate limit, retries, tracing (see module docs).
+    /// Returns a success answer (any status below 400) with what was sent,
+    /// or the error the caller gets.
     pub(crate) async fn execute(
         &self,
         client: &reqwest::Client,
         request: Request,
         operation: &str,
-    ) -> reqwest::Result<Response> {
+    ) -> Result<(Response, RequestInfo), Error> {
         let span = tracing::info_span!(
             "kafka_mirror.request",
             operation,
@@ -161,11 +148,13 @@ impl Inner {
         &self,
         client: &reqwest::Client,
         request: Request,
-    ) -> reqwest::Result<Response> {
+    ) -> Result<(Response, RequestInfo), Error> {
         let shared = &*self.0;
         let policy = &shared.retry;
         let started = Instant::now();
-        let method = request.method().clone();
+        let (method, url) = (request.method().clone(), request.url().clone());
+        let sent =
+            |attempts: u32| RequestInfo::new(method.clone(), &url, attempts, started.elapsed());
         let mut next = Some(request);
         let mut attempt = 0u32;
         let mut last_cost = None;
@@ -181,21 +170,21 @@ impl Inner {
             if let Some(limiter) = &shared.limiter {
                 limiter.acquire().await;
             }
-            let (reason, wait_asked, outcome) = match client.execute(request).await {
+            let (reason, wait_asked, failure) = match client.execute(request).await {
                 Ok(response) if !is_error(response.status()) => {
                     shared.budget.record_success(last_cost);
                     tracing::Span::current().record("attempts", attempt);
-                    return Ok(response);
+                    return Ok((response, sent(attempt)));
                 }
                 Ok(response) => match ErrorAnswer::read(response).await {
                     Ok(answer) => (
                         classify_status(answer.status, &answer.body),
                         retry_after(&answer.headers, SystemTime::now()),
-                        Ok(answer),
+                        Failure::Answer(answer),
                     ),
-                    Err(e) => (classify_transport(&e, &method), None, Err(e)),
+                    Err(e) => (classify_transport(&e, &method), None, Failure::Transport(e)),
                 },
-                Err(e) => (classify_transport(&e, &method), None, Err(e)),
+                Err(e) => (classify_transport(&e, &method), None, Failure::Transport(e)),
             };
             if let (Some(reason), Some(spare)) = (reason, spare) {
                 let wait = match wait_asked {
@@ -223,9 +212,23 @@ impl Inner {
                 tracing::warn!(%reason, attempt, "not retrying: {why}");
             }
             tracing::Span::current().record("attempts", attempt);
-            return outcome.map(|answer| answer.into_response(attempt, started.elapsed()));
+            return Err(match failure {
+                Failure::Answer(a) => {
+                    let vendor = (shared.api.vendor_error)(&a.body);
+                    ApiError::new(a.status, a.headers, &a.body, vendor, sent(attempt)).into()
+                }
+                Failure::Transport(e) => {
+                    Error::Transport(Box::new(TransportError::new(e, sent(attempt))))
+                }
+            });
         }
     }
+}
+
+/// Why an attempt failed.
+enum Failure {
+    Answer(ErrorAnswer),
+    Transport(reqwest::Error),
 }
 
 fn is_error(status: StatusCode) -> bool {
@@ -235,48 +238,19 @@ fn is_error(status: StatusCode) -> bool {
 /// An error answer, read whole so it can be classified and kept.
 struct ErrorAnswer {
     status: StatusCode,
-    version: Version,
     headers: HeaderMap,
     body: Bytes,
 }
 
 impl ErrorAnswer {
     async fn read(response: Response) -> reqwest::Result<Self> {
-        let (status, version, headers) = (
-            response.status(),
-            response.version(),
-            response.headers().clone(),
-        );
+        let (status, headers) = (response.status(), response.headers().clone());
         let body = response.bytes().await?;
         Ok(Self {
             status,
-            version,
             headers,
             body,
         })
-    }
-
-    /// The answer rebuilt with its body as a JSON string of the raw text,
-    /// and the attempts and time spent in two headers.
-    fn into_response(self, attempts: u32, elapsed: Duration) -> Response {
-        let text = String::from_utf8_lossy(&self.body);
-        let quoted = serde_json::to_vec(&text).unwrap_or_else(|_| b"\"\"".to_vec());
-        let mut headers = self.headers;
-        headers.remove(reqwest::header::CONTENT_LENGTH);
-        headers.remove(reqwest::header::CONTENT_ENCODING);
-        headers.insert(
-            HeaderName::from_static(ATTEMPTS_HEADER),
-            HeaderValue::from(attempts),
-        );
-        headers.insert(
-            HeaderName::from_static(ELAPSED_HEADER),
-            HeaderValue::from(elapsed.as_millis() as u64),
-        );
-        let mut rebuilt = http::Response::new(quoted);
-        *rebuilt.status_mut() = self.status;
-        *rebuilt.version_mut() = self.version;
-        *rebuilt.headers_mut() = headers;
-        Response::from(rebuilt)
     }
 }
 
@@ -290,7 +264,7 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
 /// Refuses a path whose parameters changed its shape: an empty value leaves
 /// an empty segment, and `.` or `..` are removed by URL normalization
 /// (percent-encoding cannot prevent that), so segments go missing.
-fn check_path(base: &Url, url: &Url, op: &OperationPath) -> Result<(), String> {
+fn check_path(base: &Url, url: &Url, op: &Operation) -> Result<(), String> {
     let prefix = base.path().trim_end_matches('/');
     let path = url.path().strip_prefix(prefix).unwrap_or(url.path());
     let actual: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -298,7 +272,7 @@ fn check_path(base: &Url, url: &Url, op: &OperationPath) -> Result<(), String> {
     let changed = || {
         format!(
             "a path parameter of {} is `.`, `..` or otherwise changes the path {}; nothing was sent",
-            op.id, op.path
+            op.name, op.path
         )
     };
     if actual.len() != template.len() {
@@ -316,7 +290,7 @@ fn check_path(base: &Url, url: &Url, op: &OperationPath) -> Result<(), String> {
                 if value.is_empty() {
                     return Err(format!(
                         "path parameter `{name}` of {} is empty (or `.`/`..`, which URLs drop); nothing was sent",
-                        op.id
+                        op.name
                     ));
                 }
             }
@@ -327,7 +301,7 @@ fn check_path(base: &Url, url: &Url, op: &OperationPath) -> Result<(), String> {
     Ok(())
 }
 
-fn check_limits(body: &[u8], operation_id: &str, limits: &[Limit]) -> Result<(), String> {
+fn check_limits(body: &[u8], operation_id: &str, limits: &[BodyLimit]) -> Result<(), String> {
     let mut value = None;
     for limit in limits.iter().filter(|l| l.operation == operation_id) {
         let json: &serde_json::Value =
@@ -366,7 +340,8 @@ fn check_limits(body: &[u8], operation_id: &str, limits: &[Limit]) -> Result<(),
 }
 
 /// Implements progenitor's hooks for a generated `Client`: every operation
-/// goes through [`Inner::prepare`] and [`Inner::execute`].
+/// goes through [`Inner::prepare`] and [`Inner::execute`], whose outcome is
+/// recorded for the call's `send()` (see [`crate::call`]).
 macro_rules! impl_hooks {
     ($client:ty) => {
         impl progenitor_client::ClientHooks<$crate::transport::Inner> for $client {
@@ -387,52 +362,23 @@ macro_rules! impl_hooks {
                 info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 use progenitor_client::ClientInfo;
-                self.inner()
+                let outcome = self
+                    .inner()
                     .execute(self.client(), request, info.operation_id)
-                    .await
+                    .await;
+                Ok($crate::call::hand_over(outcome))
             }
         }
     };
 }
 pub(crate) use impl_hooks;
 
-/// Builds a generated `Client` whose hooks read that API's `spec` tables
-/// (the same for both services, so one macro serves both `Service::make`).
-macro_rules! new_client {
-    ($spec:path, $client:ty, $http:expr, $config:expr) => {{
-        use $spec as spec;
-        let config: $crate::transport::TransportConfig = $config;
-        let operations: Vec<$crate::transport::OperationPath> = spec::OPERATIONS
-            .iter()
-            .map(|o| $crate::transport::OperationPath {
-                id: o.name,
-                path: o.path,
-            })
-            .collect();
-        let limits: Vec<$crate::transport::Limit> = spec::BODY_LIMITS
-            .iter()
-            .map(|l| $crate::transport::Limit {
-                operation: l.operation,
-                pointer: l.pointer,
-                minimum: l.minimum,
-                maximum: l.maximum,
-                min_length: l.min_length,
-                max_length: l.max_length,
-            })
-            .collect();
-        let base = config.base.as_str().trim_end_matches('/').to_string();
-        let inner = $crate::transport::Inner::new(config, operations, limits)?;
-        Ok(<$client>::new_with_client(&base, $http, inner))
-    }};
-}
-pub(crate) use new_client;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const OP: OperationPath = OperationPath {
-        id: "getKafkaLink",
+    const OP: Operation = Operation {
+        name: "get_link",
         path: "/kafka/v3/clusters/{cluster_id}/links/{link_name}",
     };
 
@@ -469,7 +415,7 @@ mod tests {
 
     #[test]
     fn bounds_are_checked() {
-        let limits = [Limit {
+        let limits = [BodyLimit {
             operation: "op",
             pointer: "/newTargetLatency",
             minimum: Some(1000.0),

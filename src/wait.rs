@@ -1,21 +1,24 @@
 //! Waiting for state changes: mirror topics reaching a status (Confluent)
-//! and mirrors reaching `IN_SYNC` (Instaclustr).
+//! and mirrors reaching a status (Instaclustr).
 //!
-//! Both poll with a growing interval until every item reaches the target,
-//! an item reaches a state it cannot leave on its own, or the timeout
-//! passes; they report progress through a callback and return one outcome
-//! per item. Promote is asynchronous (`ACTIVE` -> `PENDING_STOPPED` ->
-//! `STOPPED`), which is why a DR runbook waits after it.
+//! A waiter is a builder that runs when awaited. It polls with a growing
+//! interval until every item reaches the target, an item reaches a state it
+//! cannot leave on its own, or the timeout passes; it reports progress
+//! after each poll and returns one [`Outcome`] per item. Promote is
+//! asynchronous (`ACTIVE` -> `PENDING_STOPPED` -> `STOPPED`), which is why a
+//! DR runbook waits after it.
 //!
 //! ```no_run
+//! use std::time::Duration;
 //! use kafka_mirror::confluent::types::MirrorTopicStatus;
-//! use kafka_mirror::wait::WaitOptions;
 //!
 //! # async fn run(c: kafka_mirror::confluent::Client) -> Result<(), kafka_mirror::Error> {
 //! let report = c
-//!     .wait_for_mirror_status("lkc-dr", "primary-to-dr", &["orders", "payments"], MirrorTopicStatus::Stopped, WaitOptions::default(), |p| {
-//!         println!("{}/{} stopped", p.done, p.total)
-//!     })
+//!     .wait_for_mirror_topics("lkc-dr", "primary-to-dr")
+//!     .topics(["orders", "payments"])
+//!     .until(MirrorTopicStatus::Stopped)
+//!     .timeout(Duration::from_secs(600))
+//!     .on_progress(|p| println!("{}/{} stopped", p.done, p.total))
 //!     .await?;
 //! for (topic, outcome) in &report.outcomes {
 //!     println!("{topic}: {outcome:?}");
@@ -24,48 +27,19 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::Error;
 use crate::confluent::types::MirrorTopicStatus;
-
-/// How long and how often to poll.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WaitOptions {
-    /// Give up after this long. Default 5 minutes.
-    pub timeout: Duration,
-    /// First wait between polls. Default 1 s.
-    pub initial_interval: Duration,
-    /// Longest wait between polls. Default 10 s.
-    pub max_interval: Duration,
-}
-
-impl Default for WaitOptions {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(300),
-            initial_interval: Duration::from_secs(1),
-            max_interval: Duration::from_secs(10),
-        }
-    }
-}
-
-impl WaitOptions {
-    /// Gives up after `timeout`.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    fn next_interval(&self, current: Duration) -> Duration {
-        current.mul_f64(1.5).min(self.max_interval)
-    }
-}
+use crate::instaclustr::types::MirrorStatus;
 
 /// How one item ended.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Outcome<S> {
     /// It reached the target.
     Reached,
@@ -85,6 +59,7 @@ pub enum Outcome<S> {
 
 /// Progress, after each poll.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Progress<S> {
     /// Items decided (reached, failed or missing).
     pub done: usize,
@@ -98,6 +73,7 @@ pub struct Progress<S> {
 
 /// One outcome per item, and the time spent.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Report<S> {
     /// By item name.
     pub outcomes: BTreeMap<String, Outcome<S>>,
@@ -123,155 +99,341 @@ impl<S> Report<S> {
     }
 }
 
-/// The polling loop both waiters share. `poll` returns the current state of
-/// each item (absent: missing); `decide` says whether a state is the target
-/// (`Some(true)`), a terminal failure (`Some(false)`) or neither.
-async fn wait<S, P, F>(
-    names: &[&str],
-    opts: &WaitOptions,
-    mut poll: P,
-    decide: impl Fn(&S) -> Option<bool>,
-    mut progress: impl FnMut(&Progress<S>),
-) -> Result<Report<S>, Error>
-where
-    S: Clone,
-    P: FnMut() -> F,
-    F: std::future::Future<Output = Result<BTreeMap<String, S>, Error>>,
-{
-    let start = Instant::now();
-    let mut outcomes: BTreeMap<String, Outcome<S>> = BTreeMap::new();
-    let mut last: BTreeMap<String, S> = BTreeMap::new();
-    let mut interval = opts.initial_interval;
-    loop {
-        let states = poll().await?;
-        for name in names {
-            if outcomes.contains_key(*name) {
-                continue;
-            }
-            match states.get(*name) {
-                None => {
-                    outcomes.insert(name.to_string(), Outcome::Missing);
-                }
-                Some(s) => {
-                    last.insert(name.to_string(), s.clone());
-                    match decide(s) {
-                        Some(true) => {
-                            outcomes.insert(name.to_string(), Outcome::Reached);
-                        }
-                        Some(false) => {
-                            outcomes
-                                .insert(name.to_string(), Outcome::Failed { status: s.clone() });
-                        }
-                        None => {}
-                    }
-                }
-            }
+type ProgressFn<'a, S> = Box<dyn FnMut(&Progress<S>) + Send + 'a>;
+type WaitFuture<'a, S> = Pin<Box<dyn Future<Output = Result<Report<S>, Error>> + Send + 'a>>;
+
+/// What both waiters are configured with.
+struct Polling<'a, S> {
+    /// `None`: every item found at the first poll.
+    names: Option<Vec<String>>,
+    target: S,
+    timeout: Duration,
+    initial_interval: Duration,
+    max_interval: Duration,
+    progress: Option<ProgressFn<'a, S>>,
+}
+
+impl<S> Polling<'_, S> {
+    fn new(target: S) -> Self {
+        Self {
+            names: None,
+            target,
+            timeout: Duration::from_secs(300),
+            initial_interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(10),
+            progress: None,
         }
-        let elapsed = start.elapsed();
-        progress(&Progress {
-            done: outcomes.len(),
-            total: names.len(),
-            states: last.clone(),
-            elapsed,
-        });
-        if outcomes.len() == names.len() {
-            return Ok(Report { outcomes, elapsed });
-        }
-        if elapsed + interval > opts.timeout {
-            for name in names {
-                outcomes
-                    .entry(name.to_string())
-                    .or_insert_with(|| Outcome::TimedOut {
-                        last: last.get(*name).cloned(),
-                    });
-            }
-            return Ok(Report { outcomes, elapsed });
-        }
-        tokio::time::sleep(interval).await;
-        interval = opts.next_interval(interval);
     }
 }
 
-impl crate::confluent::Client {
-    /// Waits until every topic of `topics` on `link` has status `target`.
-    ///
-    /// A topic in `FAILED` or `LINK_FAILED`, or `STOPPED` while the target is
-    /// another status, has failed (a stopped mirror does not resume by
-    /// itself); a topic that is not a mirror of the link is `Missing`. Each
-    /// poll lists the link's mirror topics once, following pages.
-    pub async fn wait_for_mirror_status(
-        &self,
-        cluster: &str,
-        link: &str,
-        topics: &[&str],
-        target: MirrorTopicStatus,
-        opts: WaitOptions,
-        progress: impl FnMut(&Progress<MirrorTopicStatus>),
-    ) -> Result<Report<MirrorTopicStatus>, Error> {
-        let poll = || async {
-            let all = self
-                .list_kafka_mirror_topics_under_link()
-                .cluster_id(cluster)
-                .link_name(link)
-                .collect_up_to(usize::MAX)
-                .await?;
-            Ok(all
-                .into_iter()
-                .map(|t| (t.mirror_topic_name, t.mirror_status))
-                .collect())
+impl<S> std::fmt::Debug for Polling<'_, S>
+where
+    S: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Polling")
+            .field("names", &self.names)
+            .field("target", &self.target)
+            .field("timeout", &self.timeout)
+            .field("initial_interval", &self.initial_interval)
+            .field("max_interval", &self.max_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The setters both waiters share.
+macro_rules! polling_setters {
+    ($status:ty, $items:ident, $what:literal) => {
+        #[doc = concat!("Waits for these ", $what, " only (default: every one found at the first poll).")]
+        pub fn $items<I, T>(mut self, names: I) -> Self
+        where
+            I: IntoIterator<Item = T>,
+            T: Into<String>,
+        {
+            self.polling.names = Some(names.into_iter().map(Into::into).collect());
+            self
+        }
+
+        /// The status to wait for.
+        pub fn until(mut self, status: $status) -> Self {
+            self.polling.target = status;
+            self
+        }
+
+        /// Gives up after `timeout` (default 5 minutes); the items not
+        /// decided by then are [`Outcome::TimedOut`].
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.polling.timeout = timeout;
+            self
+        }
+
+        /// The first wait between polls (default 1 s) and the longest
+        /// (default 10 s); each wait is 1.5 times the previous one.
+        pub fn poll_interval(mut self, initial: Duration, max: Duration) -> Self {
+            self.polling.initial_interval = initial;
+            self.polling.max_interval = max.max(initial);
+            self
+        }
+
+        /// Called after each poll with the progress so far.
+        pub fn on_progress(mut self, f: impl FnMut(&Progress<$status>) + Send + 'a) -> Self {
+            self.polling.progress = Some(Box::new(f));
+            self
+        }
+    };
+}
+
+/// Waits for mirror topics of a link to reach a status; built by
+/// [`crate::confluent::Client::wait_for_mirror_topics`], run by `.await`.
+///
+/// A topic in `FAILED` or `LINK_FAILED`, or `STOPPED` while the target is
+/// another status, has failed (a stopped mirror does not resume by
+/// itself); a topic that is not a mirror of the link is
+/// [`Outcome::Missing`]. Each poll lists the link's mirror topics once,
+/// following pages.
+#[must_use = "a waiter does nothing until awaited"]
+#[derive(Debug)]
+pub struct WaitForMirrorTopics<'a> {
+    client: &'a crate::confluent::Client,
+    cluster: String,
+    link: String,
+    polling: Polling<'a, MirrorTopicStatus>,
+}
+
+impl<'a> WaitForMirrorTopics<'a> {
+    polling_setters!(MirrorTopicStatus, topics, "topics");
+}
+
+impl<'a> IntoFuture for WaitForMirrorTopics<'a> {
+    type Output = Result<Report<MirrorTopicStatus>, Error>;
+    type IntoFuture = WaitFuture<'a, MirrorTopicStatus>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Self {
+            client,
+            cluster,
+            link,
+            polling,
+        } = self;
+        let target = polling.target.clone();
+        let poll = move || {
+            let (cluster, link) = (cluster.clone(), link.clone());
+            async move {
+                let all = client
+                    .list_mirror_topics()
+                    .cluster_id(cluster)
+                    .link_name(link)
+                    .collect_up_to(usize::MAX)
+                    .await?;
+                Ok(all
+                    .into_iter()
+                    .map(|t| (t.mirror_topic_name, t.mirror_status))
+                    .collect())
+            }
         };
-        let decide = |s: &MirrorTopicStatus| {
+        let decide = move |s: &MirrorTopicStatus| {
             if *s == target {
                 Some(true)
-            } else if matches!(s, MirrorTopicStatus::Failed | MirrorTopicStatus::LinkFailed)
-                || *s == MirrorTopicStatus::Stopped
-            {
+            } else if matches!(
+                s,
+                MirrorTopicStatus::Failed
+                    | MirrorTopicStatus::LinkFailed
+                    | MirrorTopicStatus::Stopped
+            ) {
                 Some(false)
             } else {
                 None
             }
         };
-        wait(topics, &opts, poll, decide, progress).await
+        Box::pin(wait(polling, poll, decide))
+    }
+}
+
+/// Waits for Instaclustr mirrors to reach a status; built by
+/// [`crate::instaclustr::Client::wait_for_mirrors`], run by `.await`.
+///
+/// `FAILED` is a terminal failure (unless it is the target); a mirror that
+/// answers 404 is [`Outcome::Missing`]. Each poll gets each mirror once.
+#[must_use = "a waiter does nothing until awaited"]
+#[derive(Debug)]
+pub struct WaitForMirrors<'a> {
+    client: &'a crate::instaclustr::Client,
+    cluster: uuid::Uuid,
+    polling: Polling<'a, MirrorStatus>,
+}
+
+impl<'a> WaitForMirrors<'a> {
+    polling_setters!(MirrorStatus, mirrors, "mirror ids");
+}
+
+impl<'a> IntoFuture for WaitForMirrors<'a> {
+    type Output = Result<Report<MirrorStatus>, Error>;
+    type IntoFuture = WaitFuture<'a, MirrorStatus>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Self {
+            client,
+            cluster,
+            polling,
+        } = self;
+        let target = polling.target.clone();
+        let named = polling.names.clone();
+        let poll = move || {
+            let named = named.clone();
+            async move {
+                let ids = match named {
+                    Some(ids) => ids,
+                    None => {
+                        let list = client.list_mirrors().cluster_id(cluster).send().await?;
+                        list.into_inner()
+                            .mirrors
+                            .into_iter()
+                            .filter_map(|m| m.id)
+                            .collect()
+                    }
+                };
+                let mut states = BTreeMap::new();
+                for id in ids {
+                    match client
+                        .get_mirror()
+                        .cluster_id(cluster)
+                        .mirror_id(id.clone())
+                        .send()
+                        .await
+                    {
+                        Ok(m) => {
+                            let status = m
+                                .into_inner()
+                                .status
+                                .unwrap_or_else(|| MirrorStatus::Unrecognized(String::new()));
+                            states.insert(id, status);
+                        }
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(states)
+            }
+        };
+        let decide = move |s: &MirrorStatus| {
+            if *s == target {
+                Some(true)
+            } else if *s == MirrorStatus::Failed {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        Box::pin(wait(polling, poll, decide))
+    }
+}
+
+/// The polling loop both waiters share. `poll` returns the current state of
+/// each item (absent: missing); `decide` says whether a state is the target
+/// (`Some(true)`), a terminal failure (`Some(false)`) or neither.
+async fn wait<S, P, F>(
+    mut polling: Polling<'_, S>,
+    mut poll: P,
+    decide: impl Fn(&S) -> Option<bool>,
+) -> Result<Report<S>, Error>
+where
+    S: Clone,
+    P: FnMut() -> F,
+    F: Future<Output = Result<BTreeMap<String, S>, Error>>,
+{
+    let start = Instant::now();
+    let mut outcomes: BTreeMap<String, Outcome<S>> = BTreeMap::new();
+    let mut last: BTreeMap<String, S> = BTreeMap::new();
+    let mut interval = polling.initial_interval;
+    let mut names = polling.names.take();
+    loop {
+        let states = poll().await?;
+        let names = names.get_or_insert_with(|| states.keys().cloned().collect());
+        for name in names.iter() {
+            if outcomes.contains_key(name) {
+                continue;
+            }
+            let outcome = match states.get(name) {
+                None => Some(Outcome::Missing),
+                Some(s) => {
+                    last.insert(name.clone(), s.clone());
+                    match decide(s) {
+                        Some(true) => Some(Outcome::Reached),
+                        Some(false) => Some(Outcome::Failed { status: s.clone() }),
+                        None => None,
+                    }
+                }
+            };
+            if let Some(outcome) = outcome {
+                outcomes.insert(name.clone(), outcome);
+            }
+        }
+        let elapsed = start.elapsed();
+        if let Some(progress) = polling.progress.as_mut() {
+            progress(&Progress {
+                done: outcomes.len(),
+                total: names.len(),
+                states: last.clone(),
+                elapsed,
+            });
+        }
+        if outcomes.len() == names.len() {
+            return Ok(Report { outcomes, elapsed });
+        }
+        if elapsed + interval > polling.timeout {
+            for name in names.iter() {
+                outcomes
+                    .entry(name.clone())
+                    .or_insert_with(|| Outcome::TimedOut {
+                        last: last.get(name).cloned(),
+                    });
+            }
+            return Ok(Report { outcomes, elapsed });
+        }
+        tokio::time::sleep(interval).await;
+        interval = interval.mul_f64(1.5).min(polling.max_interval);
+    }
+}
+
+impl crate::confluent::Client {
+    /// Waits until mirror topics of `link` on `cluster` reach a status
+    /// (default `STOPPED`, what promote and failover lead to). Configure
+    /// with the setters of [`WaitForMirrorTopics`], then `.await` it.
+    ///
+    /// # Errors
+    ///
+    /// The waiter returns the first error of a poll (after the client's
+    /// retries); a topic that fails or times out is an [`Outcome`], not an
+    /// error.
+    pub fn wait_for_mirror_topics(
+        &self,
+        cluster: impl Into<String>,
+        link: impl Into<String>,
+    ) -> WaitForMirrorTopics<'_> {
+        WaitForMirrorTopics {
+            client: self,
+            cluster: cluster.into(),
+            link: link.into(),
+            polling: Polling::new(MirrorTopicStatus::Stopped),
+        }
     }
 }
 
 impl crate::instaclustr::Client {
-    /// Waits until every mirror of `mirror_ids` on Kafka Connect cluster
-    /// `cluster` is `IN_SYNC`. `FAILED` is a terminal failure; a mirror that
-    /// does not exist (404) is `Missing`.
-    pub async fn wait_until_in_sync(
-        &self,
-        cluster: uuid::Uuid,
-        mirror_ids: &[&str],
-        opts: WaitOptions,
-        progress: impl FnMut(&Progress<String>),
-    ) -> Result<Report<String>, Error> {
-        let poll = || async {
-            let mut states = BTreeMap::new();
-            for id in mirror_ids {
-                match self
-                    .get_mirror()
-                    .cluster_id(cluster)
-                    .mirror_id(*id)
-                    .send()
-                    .await
-                    .map_err(Error::from)
-                {
-                    Ok(m) => {
-                        let status = m.status.as_ref().map(|s| s.to_string()).unwrap_or_default();
-                        states.insert(id.to_string(), status);
-                    }
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(states)
-        };
-        let decide = |s: &String| match s.as_str() {
-            "IN_SYNC" => Some(true),
-            "FAILED" => Some(false),
-            _ => None,
-        };
-        wait(mirror_ids, &opts, poll, decide, progress).await
+    /// Waits until mirrors of the Kafka Connect cluster `cluster` reach a
+    /// status (default `IN_SYNC`). Configure with the setters of
+    /// [`WaitForMirrors`], then `.await` it.
+    ///
+    /// # Errors
+    ///
+    /// The waiter returns the first error of a poll other than a 404 (after
+    /// the client's retries); a mirror that fails or times out is an
+    /// [`Outcome`], not an error.
+    pub fn wait_for_mirrors(&self, cluster: uuid::Uuid) -> WaitForMirrors<'_> {
+        WaitForMirrors {
+            client: self,
+            cluster,
+            polling: Polling::new(MirrorStatus::InSync),
+        }
     }
 }

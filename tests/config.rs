@@ -156,7 +156,7 @@ async fn credentials_do_not_follow_a_redirect_to_another_host() {
         .http_client(http)
         .build()
         .unwrap();
-    let _ = c.list_kafka_links().cluster_id("c").send().await;
+    let _ = c.list_links().cluster_id("c").send().await;
     assert_eq!(stolen.calls_async().await, 0);
     assert_eq!(clean.calls_async().await, 1);
 }
@@ -175,6 +175,6 @@ async fn a_trailing_slash_or_a_path_prefix_in_the_base_url_is_kept_right() {
         .basic_auth(KEY, SECRET)
         .build()
         .unwrap();
-    c.list_kafka_links().cluster_id("c").send().await.unwrap();
+    c.list_links().cluster_id("c").send().await.unwrap();
     m.assert_async().await;
 }

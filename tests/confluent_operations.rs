@@ -21,7 +21,7 @@ fn names(topics: &[&str]) -> AlterMirrorsRequestData {
 }
 
 #[tokio::test]
-async fn list_kafka_links() {
+async fn list_links() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -34,7 +34,7 @@ async fn list_kafka_links() {
         })
         .await;
     let links = confluent(&server)
-        .list_kafka_links()
+        .list_links()
         .cluster_id("lkc-1")
         .send()
         .await
@@ -48,7 +48,7 @@ async fn list_kafka_links() {
 }
 
 #[tokio::test]
-async fn create_kafka_link() {
+async fn create_link() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -76,7 +76,7 @@ async fn create_kafka_link() {
         }],
     };
     let r = confluent(&server)
-        .create_kafka_link()
+        .create_link()
         .cluster_id("lkc-1")
         .link_name("dr")
         .validate_only(true)
@@ -90,7 +90,7 @@ async fn create_kafka_link() {
 }
 
 #[tokio::test]
-async fn get_kafka_link() {
+async fn get_link() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -101,7 +101,7 @@ async fn get_kafka_link() {
         })
         .await;
     let l = confluent(&server)
-        .get_kafka_link()
+        .get_link()
         .cluster_id("lkc-1")
         .link_name("dr")
         .send()
@@ -113,7 +113,7 @@ async fn get_kafka_link() {
 }
 
 #[tokio::test]
-async fn delete_kafka_link() {
+async fn delete_link() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -126,7 +126,7 @@ async fn delete_kafka_link() {
         })
         .await;
     confluent(&server)
-        .delete_kafka_link()
+        .delete_link()
         .cluster_id("lkc-1")
         .link_name("dr")
         .force(true)
@@ -138,7 +138,7 @@ async fn delete_kafka_link() {
 }
 
 #[tokio::test]
-async fn list_kafka_link_configs() {
+async fn list_link_configs() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -152,7 +152,7 @@ async fn list_kafka_link_configs() {
         })
         .await;
     let c = confluent(&server)
-        .list_kafka_link_configs()
+        .list_link_configs()
         .cluster_id("lkc-1")
         .link_name("dr")
         .send()
@@ -165,7 +165,7 @@ async fn list_kafka_link_configs() {
 }
 
 #[tokio::test]
-async fn get_kafka_link_configs() {
+async fn get_link_config() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -177,7 +177,7 @@ async fn get_kafka_link_configs() {
         })
         .await;
     let c = confluent(&server)
-        .get_kafka_link_configs()
+        .get_link_config()
         .cluster_id("lkc-1")
         .link_name("dr")
         .config_name("acl.sync.enable")
@@ -190,7 +190,7 @@ async fn get_kafka_link_configs() {
 }
 
 #[tokio::test]
-async fn update_kafka_link_config() {
+async fn update_link_config() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -202,7 +202,7 @@ async fn update_kafka_link_config() {
         })
         .await;
     confluent(&server)
-        .update_kafka_link_config()
+        .update_link_config()
         .cluster_id("lkc-1")
         .link_name("dr")
         .config_name("consumer.offset.sync.ms")
@@ -216,7 +216,7 @@ async fn update_kafka_link_config() {
 }
 
 #[tokio::test]
-async fn delete_kafka_link_config() {
+async fn delete_link_config() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -227,7 +227,7 @@ async fn delete_kafka_link_config() {
         })
         .await;
     confluent(&server)
-        .delete_kafka_link_config()
+        .delete_link_config()
         .cluster_id("lkc-1")
         .link_name("dr")
         .config_name("consumer.offset.sync.ms")
@@ -238,7 +238,7 @@ async fn delete_kafka_link_config() {
 }
 
 #[tokio::test]
-async fn update_kafka_link_config_batch() {
+async fn alter_link_configs() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -268,7 +268,7 @@ async fn update_kafka_link_config_batch() {
         validate_only: Some(true),
     };
     confluent(&server)
-        .update_kafka_link_config_batch()
+        .alter_link_configs()
         .cluster_id("lkc-1")
         .link_name("dr")
         .body(body)
@@ -279,7 +279,7 @@ async fn update_kafka_link_config_batch() {
 }
 
 #[tokio::test]
-async fn list_kafka_mirror_topics_under_link() {
+async fn list_mirror_topics() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -294,7 +294,7 @@ async fn list_kafka_mirror_topics_under_link() {
         })
         .await;
     let t = confluent(&server)
-        .list_kafka_mirror_topics_under_link()
+        .list_mirror_topics()
         .cluster_id("lkc-1")
         .link_name("dr")
         .mirror_status(MirrorTopicStatus::PendingStopped)
@@ -308,7 +308,7 @@ async fn list_kafka_mirror_topics_under_link() {
 }
 
 #[tokio::test]
-async fn create_kafka_mirror_topic() {
+async fn create_mirror_topic() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -334,7 +334,7 @@ async fn create_kafka_mirror_topic() {
         }],
     };
     confluent(&server)
-        .create_kafka_mirror_topic()
+        .create_mirror_topic()
         .cluster_id("lkc-1")
         .link_name("dr")
         .body(body)
@@ -345,7 +345,7 @@ async fn create_kafka_mirror_topic() {
 }
 
 #[tokio::test]
-async fn list_kafka_mirror_topics() {
+async fn list_all_mirror_topics() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -360,7 +360,7 @@ async fn list_kafka_mirror_topics() {
         })
         .await;
     let t = confluent(&server)
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("lkc-1")
         .mirror_status(MirrorTopicStatus::Active)
         .send()
@@ -376,7 +376,7 @@ async fn list_kafka_mirror_topics() {
 }
 
 #[tokio::test]
-async fn read_kafka_mirror_topic() {
+async fn get_mirror_topic() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
@@ -387,7 +387,7 @@ async fn read_kafka_mirror_topic() {
         })
         .await;
     let t = confluent(&server)
-        .read_kafka_mirror_topic()
+        .get_mirror_topic()
         .cluster_id("lkc-1")
         .link_name("dr")
         .mirror_topic_name("orders")
@@ -434,38 +434,30 @@ macro_rules! alter_action {
 }
 
 alter_action!(
-    update_kafka_mirror_topics_promote,
-    update_kafka_mirror_topics_promote,
+    promote_mirror_topics,
+    promote_mirror_topics,
     "mirrors:promote"
 );
 alter_action!(
-    update_kafka_mirror_topics_failover,
-    update_kafka_mirror_topics_failover,
+    failover_mirror_topics,
+    failover_mirror_topics,
     "mirrors:failover"
 );
+alter_action!(pause_mirror_topics, pause_mirror_topics, "mirrors:pause");
+alter_action!(resume_mirror_topics, resume_mirror_topics, "mirrors:resume");
 alter_action!(
-    update_kafka_mirror_topics_pause,
-    update_kafka_mirror_topics_pause,
-    "mirrors:pause"
-);
-alter_action!(
-    update_kafka_mirror_topics_resume,
-    update_kafka_mirror_topics_resume,
-    "mirrors:resume"
-);
-alter_action!(
-    update_kafka_mirror_topics_reverse_and_start_mirror,
-    update_kafka_mirror_topics_reverse_and_start_mirror,
+    reverse_and_start_mirror_topics,
+    reverse_and_start_mirror_topics,
     "mirrors:reverse-and-start-mirror"
 );
 alter_action!(
-    update_kafka_mirror_topics_reverse_and_pause_mirror,
-    update_kafka_mirror_topics_reverse_and_pause_mirror,
+    reverse_and_pause_mirror_topics,
+    reverse_and_pause_mirror_topics,
     "mirrors:reverse-and-pause-mirror"
 );
 alter_action!(
-    update_kafka_mirror_topics_truncate_and_restore_mirror,
-    update_kafka_mirror_topics_truncate_and_restore_mirror,
+    truncate_and_restore_mirror_topics,
+    truncate_and_restore_mirror_topics,
     "mirrors:truncate-and-restore"
 );
 
@@ -487,11 +479,7 @@ async fn bearer_token_and_identity_pool_are_sent() {
         .identity_pool_id("pool-9")
         .build()
         .unwrap();
-    c.list_kafka_links()
-        .cluster_id("lkc-1")
-        .send()
-        .await
-        .unwrap();
+    c.list_links().cluster_id("lkc-1").send().await.unwrap();
     m.assert_async().await;
 }
 
@@ -510,10 +498,6 @@ async fn no_auth_sends_no_authorization_header() {
     let c = kafka_mirror::confluent::Client::builder(server.base_url())
         .build()
         .unwrap();
-    c.list_kafka_links()
-        .cluster_id("lkc-1")
-        .send()
-        .await
-        .unwrap();
+    c.list_links().cluster_id("lkc-1").send().await.unwrap();
     m.assert_async().await;
 }

@@ -33,13 +33,13 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         value: Some(value.into()),
     };
     check(
-        "list_kafka_links",
-        c.list_kafka_links().cluster_id("lkc-1").send().await,
+        "list_links",
+        c.list_links().cluster_id("lkc-1").send().await,
         &mut f,
     );
     check(
-        "create_kafka_link",
-        c.create_kafka_link()
+        "create_link",
+        c.create_link()
             .cluster_id("lkc-1")
             .link_name("dr")
             .validate_only(true)
@@ -53,8 +53,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "get_kafka_link",
-        c.get_kafka_link()
+        "get_link",
+        c.get_link()
             .cluster_id("lkc-1")
             .link_name("dr")
             .send()
@@ -62,8 +62,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "delete_kafka_link",
-        c.delete_kafka_link()
+        "delete_link",
+        c.delete_link()
             .cluster_id("lkc-1")
             .link_name("dr")
             .force(false)
@@ -72,8 +72,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "list_kafka_link_configs",
-        c.list_kafka_link_configs()
+        "list_link_configs",
+        c.list_link_configs()
             .cluster_id("lkc-1")
             .link_name("dr")
             .send()
@@ -81,8 +81,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "get_kafka_link_configs",
-        c.get_kafka_link_configs()
+        "get_link_config",
+        c.get_link_config()
             .cluster_id("lkc-1")
             .link_name("dr")
             .config_name("acl.sync.enable")
@@ -91,8 +91,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "update_kafka_link_config",
-        c.update_kafka_link_config()
+        "update_link_config",
+        c.update_link_config()
             .cluster_id("lkc-1")
             .link_name("dr")
             .config_name("consumer.offset.sync.ms")
@@ -104,8 +104,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "delete_kafka_link_config",
-        c.delete_kafka_link_config()
+        "delete_link_config",
+        c.delete_link_config()
             .cluster_id("lkc-1")
             .link_name("dr")
             .config_name("consumer.offset.sync.ms")
@@ -114,8 +114,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "update_kafka_link_config_batch",
-        c.update_kafka_link_config_batch()
+        "alter_link_configs",
+        c.alter_link_configs()
             .cluster_id("lkc-1")
             .link_name("dr")
             .body(ct::AlterConfigBatchRequestData {
@@ -131,8 +131,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "list_kafka_mirror_topics_under_link",
-        c.list_kafka_mirror_topics_under_link()
+        "list_mirror_topics",
+        c.list_mirror_topics()
             .cluster_id("lkc-1")
             .link_name("dr")
             .mirror_status(ct::MirrorTopicStatus::Active)
@@ -141,8 +141,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "create_kafka_mirror_topic",
-        c.create_kafka_mirror_topic()
+        "create_mirror_topic",
+        c.create_mirror_topic()
             .cluster_id("lkc-1")
             .link_name("dr")
             .body(ct::CreateMirrorTopicRequestData {
@@ -156,8 +156,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "list_kafka_mirror_topics",
-        c.list_kafka_mirror_topics()
+        "list_all_mirror_topics",
+        c.list_all_mirror_topics()
             .cluster_id("lkc-1")
             .mirror_status(ct::MirrorTopicStatus::Stopped)
             .send()
@@ -165,8 +165,8 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
         &mut f,
     );
     check(
-        "read_kafka_mirror_topic",
-        c.read_kafka_mirror_topic()
+        "get_mirror_topic",
+        c.get_mirror_topic()
             .cluster_id("lkc-1")
             .link_name("dr")
             .mirror_topic_name("orders")
@@ -176,7 +176,7 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
     );
     check(
         "promote",
-        c.update_kafka_mirror_topics_promote()
+        c.promote_mirror_topics()
             .cluster_id("lkc-1")
             .link_name("dr")
             .validate_only(true)
@@ -187,7 +187,7 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
     );
     check(
         "failover",
-        c.update_kafka_mirror_topics_failover()
+        c.failover_mirror_topics()
             .cluster_id("lkc-1")
             .link_name("dr")
             .body(names(&["orders"]))
@@ -197,7 +197,7 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
     );
     check(
         "pause",
-        c.update_kafka_mirror_topics_pause()
+        c.pause_mirror_topics()
             .cluster_id("lkc-1")
             .link_name("dr")
             .body(names(&["orders"]))
@@ -207,7 +207,7 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
     );
     check(
         "resume",
-        c.update_kafka_mirror_topics_resume()
+        c.resume_mirror_topics()
             .cluster_id("lkc-1")
             .link_name("dr")
             .body(names(&["orders"]))
@@ -217,7 +217,7 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
     );
     check(
         "reverse_and_start",
-        c.update_kafka_mirror_topics_reverse_and_start_mirror()
+        c.reverse_and_start_mirror_topics()
             .cluster_id("lkc-1")
             .link_name("dr")
             .body(names(&["orders"]))
@@ -227,7 +227,7 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
     );
     check(
         "reverse_and_pause",
-        c.update_kafka_mirror_topics_reverse_and_pause_mirror()
+        c.reverse_and_pause_mirror_topics()
             .cluster_id("lkc-1")
             .link_name("dr")
             .body(ct::AlterMirrorsRequestData {
@@ -240,7 +240,7 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
     );
     check(
         "truncate_and_restore",
-        c.update_kafka_mirror_topics_truncate_and_restore_mirror()
+        c.truncate_and_restore_mirror_topics()
             .cluster_id("lkc-1")
             .link_name("dr")
             .body(names(&["orders"]))

@@ -5,7 +5,6 @@ mod common;
 
 use common::*;
 use httpmock::MockServer;
-use kafka_mirror::Error;
 use kafka_mirror::confluent::types::{LinkState, MirrorTopicError, MirrorTopicStatus};
 use serde_json::json;
 
@@ -21,7 +20,7 @@ async fn unknown_fields_are_ignored() {
         })
         .await;
     let t = confluent(&server)
-        .read_kafka_mirror_topic()
+        .get_mirror_topic()
         .cluster_id("c")
         .link_name("l")
         .mirror_topic_name("orders")
@@ -42,7 +41,7 @@ async fn an_unknown_enum_value_decodes_and_keeps_its_text() {
         })
         .await;
     let t = confluent(&server)
-        .read_kafka_mirror_topic()
+        .get_mirror_topic()
         .cluster_id("c")
         .link_name("l")
         .mirror_topic_name("orders")
@@ -85,7 +84,7 @@ async fn unknown_link_states_and_instaclustr_statuses_decode() {
         })
         .await;
     let link = confluent(&server)
-        .get_kafka_link()
+        .get_link()
         .cluster_id("c")
         .link_name("dr")
         .send()
@@ -136,7 +135,7 @@ async fn declared_nullable_fields_take_null_or_absence() {
         .await;
     let c = confluent(&server);
     let link = c
-        .get_kafka_link()
+        .get_link()
         .cluster_id("c")
         .link_name("dr")
         .send()
@@ -148,7 +147,7 @@ async fn declared_nullable_fields_take_null_or_absence() {
         (None, None, None)
     );
     let r = c
-        .update_kafka_mirror_topics_pause()
+        .pause_mirror_topics()
         .cluster_id("c")
         .link_name("dr")
         .body(kafka_mirror::confluent::types::AlterMirrorsRequestData::default())
@@ -168,7 +167,7 @@ async fn create_link_answering_201_is_a_success() {
         })
         .await;
     let r = confluent(&server)
-        .create_kafka_link()
+        .create_link()
         .cluster_id("c")
         .link_name("dr")
         .body(kafka_mirror::confluent::types::CreateLinkRequestData::default())
@@ -188,15 +187,13 @@ async fn undeclared_403_and_404_are_typed_errors() {
                     .json_body(json!({"error_code": code, "message": "nope"}));
             })
             .await;
-        let e = Error::from(
-            confluent(&server)
-                .get_kafka_link()
-                .cluster_id("c")
-                .link_name("dr")
-                .send()
-                .await
-                .unwrap_err(),
-        );
+        let e = confluent(&server)
+            .get_link()
+            .cluster_id("c")
+            .link_name("dr")
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(e.error_code(), Some(code));
         assert_eq!(e.is_not_found(), status == 404);
@@ -211,21 +208,29 @@ async fn instaclustr_401_with_an_empty_body_is_a_typed_error() {
             then.status(401);
         })
         .await;
-    let e = Error::from(
-        instaclustr(&server)
-            .list_mirrors()
-            .cluster_id(cluster_uuid())
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = instaclustr(&server)
+        .list_mirrors()
+        .cluster_id(cluster_uuid())
+        .send()
+        .await
+        .unwrap_err();
     assert!(e.is_unauthorized());
     let api = e.api().unwrap();
     assert_eq!(api.raw_body(), "");
     assert_eq!(api.vendor(), None);
+    let line = e.to_string();
+    let (message, tally) = line.rsplit_once(" (").unwrap();
     assert_eq!(
-        e.to_string(),
-        "the service answered 401 Unauthorized with an empty body"
+        message,
+        format!(
+            "GET {}/provisioning/v1/{CLUSTER_UUID}/kafka-connect/mirrors answered \
+             401 Unauthorized with an empty body",
+            server.base_url()
+        )
+    );
+    assert!(
+        tally.starts_with("1 attempt in ") && tally.ends_with(" s)"),
+        "{line}"
     );
 }
 
@@ -238,15 +243,13 @@ async fn instaclustr_503_and_504_without_a_body_are_typed_errors() {
                 then.status(status);
             })
             .await;
-        let e = Error::from(
-            instaclustr(&server)
-                .get_mirror()
-                .cluster_id(cluster_uuid())
-                .mirror_id("m")
-                .send()
-                .await
-                .unwrap_err(),
-        );
+        let e = instaclustr(&server)
+            .get_mirror()
+            .cluster_id(cluster_uuid())
+            .mirror_id("m")
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(e.api().unwrap().raw_body(), "");
     }

@@ -16,14 +16,12 @@ async fn confluent_error(status: u16, content_type: &str, body: &str) -> Error {
             then.status(status).header("content-type", ct).body(b);
         })
         .await;
-    Error::from(
-        confluent(&server)
-            .list_kafka_links()
-            .cluster_id("c")
-            .send()
-            .await
-            .unwrap_err(),
-    )
+    confluent(&server)
+        .list_links()
+        .cluster_id("c")
+        .send()
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
@@ -42,10 +40,21 @@ async fn confluent_json_error_is_parsed() {
         Some("The version of this API is not supported")
     );
     assert!(matches!(api.vendor(), Some(VendorError::Confluent(c)) if c.error_code == Some(40035)));
+    let url = format!("{}/kafka/v3/clusters/c/links", server_url(&e));
+    let line = e.to_string();
+    let (message, tally) = line.rsplit_once(" (").unwrap();
     assert_eq!(
-        e.to_string(),
-        "the service answered 400 Bad Request (error code 40035): The version of this API is not supported"
+        message,
+        format!(
+            "GET {url} answered 400 Bad Request (error code 40035): \
+             The version of this API is not supported"
+        )
     );
+    assert!(
+        tally.starts_with("1 attempt in ") && tally.ends_with(" s)"),
+        "{line}"
+    );
+    assert_eq!(e.attempts(), Some(1));
 }
 
 #[tokio::test]
@@ -111,14 +120,12 @@ async fn instaclustr_error_shape_is_parsed() {
             }));
         })
         .await;
-    let e = Error::from(
-        instaclustr(&server)
-            .list_mirrors()
-            .cluster_id(cluster_uuid())
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = instaclustr(&server)
+        .list_mirrors()
+        .cluster_id(cluster_uuid())
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.error_code(), Some(1234));
     let Some(VendorError::Instaclustr(i)) = e.api().unwrap().vendor() else {
         panic!("{e:?}")
@@ -139,14 +146,12 @@ async fn instaclustr_429_is_rate_limited() {
             then.status(429).body("Too many requests");
         })
         .await;
-    let e = Error::from(
-        instaclustr(&server)
-            .list_mirrors()
-            .cluster_id(cluster_uuid())
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = instaclustr(&server)
+        .list_mirrors()
+        .cluster_id(cluster_uuid())
+        .send()
+        .await
+        .unwrap_err();
     assert!(e.is_rate_limited());
     assert_eq!(e.api().unwrap().raw_body(), "Too many requests");
 }
@@ -167,18 +172,18 @@ async fn a_success_with_html_or_truncated_json_is_a_decode_error() {
                 then.status(200).body(b);
             })
             .await;
-        let e = Error::from(
-            confluent(&server)
-                .list_kafka_links()
-                .cluster_id("c")
-                .send()
-                .await
-                .unwrap_err(),
-        );
-        let Error::Decode { body: got, .. } = &e else {
+        let e = confluent(&server)
+            .list_links()
+            .cluster_id("c")
+            .send()
+            .await
+            .unwrap_err();
+        let Error::Decode(d) = &e else {
             panic!("{body:?}: {e:?}")
         };
-        assert_eq!(got, body);
+        assert_eq!(d.body(), body);
+        assert_eq!(e.status().map(|s| s.as_u16()), Some(200));
+        assert_eq!(e.attempts(), Some(1));
     }
 }
 
@@ -191,18 +196,17 @@ async fn a_redirect_is_not_followed_and_is_an_unexpected_status() {
                 .header("location", "http://127.0.0.1:9/steal");
         })
         .await;
-    let e = Error::from(
-        confluent(&server)
-            .list_kafka_links()
-            .cluster_id("c")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = confluent(&server)
+        .list_links()
+        .cluster_id("c")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
-        matches!(e, Error::UnexpectedStatus { status } if status == 302),
+        matches!(e, Error::UnexpectedStatus { status, .. } if status == 302),
         "{e:?}"
     );
+    assert_eq!(e.attempts(), Some(1));
 }
 
 #[tokio::test]
@@ -212,13 +216,125 @@ async fn no_server_is_a_transport_error() {
         .retry(kafka_mirror::retry::RetryPolicy::none())
         .build()
         .unwrap();
-    let e = Error::from(
-        c.list_kafka_links()
-            .cluster_id("c")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = c.list_links().cluster_id("c").send().await.unwrap_err();
     assert!(matches!(e, Error::Transport(_)), "{e:?}");
     assert!(!format!("{e:?}{e}").contains(SECRET));
+}
+
+/// The host and port of the mock server a request went to.
+fn server_url(e: &Error) -> String {
+    let url = reqwest::Url::parse(e.request().expect("sent").url()).unwrap();
+    format!("http://127.0.0.1:{}", url.port().unwrap())
+}
+
+fn quick_retries(attempts: u32) -> kafka_mirror::retry::RetryPolicy {
+    kafka_mirror::retry::RetryPolicy::default()
+        .max_attempts(attempts)
+        .base_delay(std::time::Duration::from_millis(1))
+        .max_delay(std::time::Duration::from_millis(2))
+}
+
+#[tokio::test]
+async fn a_429_that_exhausts_retries_says_attempts_and_cause_in_one_line() {
+    let server = MockServer::start_async().await;
+    let page = server
+        .mock_async(|_, then| {
+            then.status(429)
+                .header("content-type", "text/html")
+                .body(HTML_429);
+        })
+        .await;
+    let c = kafka_mirror::confluent::Client::builder(server.base_url())
+        .basic_auth(KEY, SECRET)
+        .retry(quick_retries(3))
+        .build()
+        .unwrap();
+    let e = c.list_links().cluster_id("c").send().await.unwrap_err();
+    page.assert_calls_async(3).await;
+    assert_eq!(e.attempts(), Some(3));
+    assert!(e.elapsed().is_some());
+    let line = e.to_string();
+    assert!(!line.contains('\n'), "{line}");
+    let start = format!(
+        "GET {}/kafka/v3/clusters/c/links answered 429 Too Many Requests: \
+         HTML page \"Error 429 Too Many Requests\"",
+        server.base_url()
+    );
+    assert!(line.starts_with(&start), "{line}");
+    assert!(line.contains(" (3 attempts in "), "{line}");
+    assert!(line.ends_with(" s)"), "{line}");
+    // Only the service's own headers: nothing the SDK made up.
+    let headers = e.api().unwrap().headers();
+    assert!(
+        headers
+            .keys()
+            .all(|k| !k.as_str().starts_with("x-kafka-mirror")),
+        "{headers:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_names_its_cause_and_attempts() {
+    // Bind, then drop, a port: nothing listens there any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let c = kafka_mirror::confluent::Client::builder(format!("http://127.0.0.1:{port}"))
+        .basic_auth(KEY, SECRET)
+        .retry(quick_retries(3))
+        .build()
+        .unwrap();
+    let e = c
+        .get_link()
+        .cluster_id("c")
+        .link_name("dr")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.attempts(), Some(3));
+    let line = e.to_string();
+    let start = format!(
+        "connection refused: GET http://127.0.0.1:{port}/kafka/v3/clusters/c/links/dr (3 attempts in "
+    );
+    assert!(line.starts_with(&start), "{line}");
+    let Error::Transport(t) = &e else {
+        panic!("{e:?}")
+    };
+    assert!(t.is_connect());
+    assert_eq!(t.cause(), "connection refused");
+    // The chain keeps reqwest's error, and the top line does not repeat it.
+    let source = std::error::Error::source(&e)
+        .expect("reqwest's error")
+        .to_string();
+    assert!(!line.contains(&source), "{line} / {source}");
+    assert!(!format!("{e:?}{e}").contains(SECRET));
+}
+
+/// A user's function: every call's error is already `kafka_mirror::Error`.
+async fn link_state(
+    c: &kafka_mirror::confluent::Client,
+) -> Result<Option<String>, kafka_mirror::Error> {
+    let link = c
+        .get_link()
+        .cluster_id("lkc-1")
+        .link_name("dr")
+        .send()
+        .await?;
+    Ok(link.link_state.as_ref().map(ToString::to_string))
+}
+
+#[tokio::test]
+async fn question_mark_works_in_a_function_returning_the_crate_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|_, then| {
+            then.status(404)
+                .json_body(json!({"error_code": 40403, "message": "Link not found"}));
+        })
+        .await;
+    let e = link_state(&confluent(&server)).await.unwrap_err();
+    assert!(e.is_not_found());
+    assert_eq!(e.error_code(), Some(40403));
 }

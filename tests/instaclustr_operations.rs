@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use httpmock::MockServer;
 use kafka_mirror::instaclustr::types::{
-    CreateMirrorRequest, GetSpecificMirrorResponseStatus, UpdateTargetLatencyRequest,
+    CreateMirrorRequest, MirrorStatus, UpdateTargetLatencyRequest,
 };
 use serde_json::json;
 
@@ -131,7 +131,7 @@ async fn get_mirror() {
         .await
         .unwrap();
     m.assert_async().await;
-    assert_eq!(r.status, Some(GetSpecificMirrorResponseStatus::InSync));
+    assert_eq!(r.status, Some(MirrorStatus::InSync));
     assert_eq!(r.target_latency, Some(30000));
     assert_eq!(r.topic_statuses[0].average_latency, Some(153));
     assert_eq!(r.topic_statuses[0].average_rate, Some(1.5));
@@ -198,7 +198,7 @@ async fn a_target_latency_below_1000_is_refused_before_sending() {
         .send()
         .await
         .unwrap_err();
-    let err = kafka_mirror::Error::from(err);
+    let err = err;
     assert!(
         matches!(err, kafka_mirror::Error::InvalidArgument(ref m) if m.contains("newTargetLatency") && m.contains("at least 1000")),
         "{err}"

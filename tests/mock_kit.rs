@@ -54,7 +54,7 @@ async fn paged_list_links_pages_through_the_mock_server_itself() {
         ],
     );
     let links = mock::confluent_client(&server)
-        .list_kafka_links()
+        .list_links()
         .cluster_id("c")
         .collect_up_to(10)
         .await
@@ -74,24 +74,23 @@ async fn paged_list_links_pages_through_the_mock_server_itself() {
 #[tokio::test]
 async fn typed_error_answers() {
     let server = MockServer::start_async().await;
-    server.get_kafka_link(|when, then| {
+    server.get_link(|when, then| {
         when.cluster_id("c").link_name("gone");
         then.client_error(
             404,
-            &kafka_mirror::confluent::ErrorBody::from_raw(
-                r#"{"error_code":40403,"message":"Link not found"}"#,
-            ),
+            &kafka_mirror::ConfluentError {
+                error_code: Some(40403),
+                message: Some("Link not found".into()),
+            },
         );
     });
-    let e = kafka_mirror::Error::from(
-        mock::confluent_client(&server)
-            .get_kafka_link()
-            .cluster_id("c")
-            .link_name("gone")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = mock::confluent_client(&server)
+        .get_link()
+        .cluster_id("c")
+        .link_name("gone")
+        .send()
+        .await
+        .unwrap_err();
     assert!(e.is_not_found());
     assert_eq!(e.error_code(), Some(40403));
 }

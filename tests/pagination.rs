@@ -59,7 +59,7 @@ async fn five_pages_linked_by_absolute_urls() {
     let server = MockServer::start_async().await;
     let mocks = five_linked_pages(&server).await;
     let items: Vec<_> = confluent(&server)
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("c")
         .stream()
         .try_collect()
@@ -82,7 +82,7 @@ async fn pages_and_limits() {
     let mocks = five_linked_pages(&server).await;
     let c = confluent(&server);
     let pages: Vec<_> = c
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("c")
         .pages()
         .max_pages(2)
@@ -92,7 +92,7 @@ async fn pages_and_limits() {
     assert_eq!(pages.len(), 2);
     assert_eq!(mocks[2].calls_async().await, 0, "no third page was fetched");
     let three = c
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("c")
         .collect_up_to(3)
         .await
@@ -104,7 +104,7 @@ async fn pages_and_limits() {
         "the page holding the third item was the last fetched"
     );
     let items: Vec<_> = c
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("c")
         .stream()
         .max_items(5)
@@ -129,7 +129,7 @@ async fn null_absent_and_empty_next_all_end_the_list() {
             })
             .await;
         let items: Vec<_> = confluent(&server)
-            .list_kafka_mirror_topics()
+            .list_all_mirror_topics()
             .cluster_id("c")
             .stream()
             .try_collect()
@@ -153,7 +153,7 @@ async fn a_cross_origin_next_is_refused_and_nothing_reaches_that_origin() {
         })
         .await;
     let c = confluent(&server);
-    let mut stream = c.list_kafka_mirror_topics().cluster_id("c").stream();
+    let mut stream = c.list_all_mirror_topics().cluster_id("c").stream();
     assert_eq!(
         stream.try_next().await.unwrap().unwrap().mirror_topic_name,
         "a"
@@ -176,7 +176,7 @@ async fn a_cross_origin_next_is_refused_and_nothing_reaches_that_origin() {
         })
         .await;
     let err = confluent(&server2)
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("c")
         .collect_up_to(100)
         .await
@@ -206,7 +206,7 @@ async fn a_relative_next_is_resolved_against_the_base_url() {
         })
         .await;
     let items = confluent(&server)
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("c")
         .collect_up_to(10)
         .await
@@ -233,7 +233,7 @@ async fn a_next_already_fetched_is_a_loop_error() {
         })
         .await;
     let c = confluent(&server);
-    let mut stream = c.list_kafka_mirror_topics().cluster_id("c").stream();
+    let mut stream = c.list_all_mirror_topics().cluster_id("c").stream();
     let mut got = Vec::new();
     let err = loop {
         match stream.next().await {
@@ -268,7 +268,7 @@ async fn an_error_on_page_two_surfaces_and_ends_the_stream() {
         })
         .await;
     let c = confluent(&server);
-    let mut stream = c.list_kafka_mirror_topics().cluster_id("c").stream();
+    let mut stream = c.list_all_mirror_topics().cluster_id("c").stream();
     assert!(stream.next().await.unwrap().is_ok());
     let err = stream.next().await.unwrap().unwrap_err();
     assert_eq!(err.error_code(), Some(50002));
@@ -281,7 +281,7 @@ async fn nothing_is_sent_until_polled_and_dropping_stops_it() {
     let server = MockServer::start_async().await;
     let mocks = five_linked_pages(&server).await;
     let c = confluent(&server);
-    let stream = c.list_kafka_mirror_topics().cluster_id("c").stream();
+    let stream = c.list_all_mirror_topics().cluster_id("c").stream();
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(
         mocks[0].calls_async().await,
@@ -318,7 +318,7 @@ async fn the_first_request_carries_the_query_and_next_is_used_as_given() {
         })
         .await;
     let items = confluent(&server)
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("c")
         .mirror_status(MirrorTopicStatus::Paused)
         .collect_up_to(10)
@@ -350,7 +350,7 @@ async fn a_429_on_page_three_is_retried_and_the_stream_goes_on() {
         .build()
         .unwrap();
     let items = c
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("c")
         .collect_up_to(10)
         .await
@@ -369,7 +369,7 @@ async fn a_429_on_page_three_is_retried_and_the_stream_goes_on() {
 
 #[tokio::test]
 async fn every_list_operation_pages() {
-    // list_kafka_links, list_kafka_link_configs and list_kafka_mirror_topics_under_link too.
+    // list_links, list_link_configs and list_mirror_topics too.
     let server = MockServer::start_async().await;
     let p2 = server.url("/kafka/v3/clusters/c/links?page_token=2");
     server
@@ -398,7 +398,7 @@ async fn every_list_operation_pages() {
         .await;
     let c = confluent(&server);
     let links = c
-        .list_kafka_links()
+        .list_links()
         .cluster_id("c")
         .collect_up_to(10)
         .await
@@ -411,7 +411,7 @@ async fn every_list_operation_pages() {
         ["one", "two"]
     );
     assert_eq!(
-        c.list_kafka_link_configs()
+        c.list_link_configs()
             .cluster_id("c")
             .link_name("l")
             .collect_up_to(10)
@@ -421,7 +421,7 @@ async fn every_list_operation_pages() {
         1
     );
     assert_eq!(
-        c.list_kafka_mirror_topics_under_link()
+        c.list_mirror_topics()
             .cluster_id("c")
             .link_name("l")
             .collect_up_to(10)

@@ -60,7 +60,7 @@ async fn the_seed_example_of_reverse_and_pause_reports_topic_2() {
         })
         .await;
     let r = confluent(&server)
-        .update_kafka_mirror_topics_reverse_and_pause_mirror()
+        .reverse_and_pause_mirror_topics()
         .cluster_id("cluster-1")
         .link_name("link-1")
         .body(AlterMirrorsRequestData {

@@ -22,7 +22,7 @@ async fn read_mirror_path(topic: &str) -> String {
         })
         .await;
     confluent(&server)
-        .read_kafka_mirror_topic()
+        .get_mirror_topic()
         .cluster_id("lkc-1")
         .link_name("dr")
         .mirror_topic_name(topic)
@@ -57,13 +57,13 @@ async fn refused(cluster: &str, link: &str) -> (String, usize) {
     let server = MockServer::start_async().await;
     let any = catch_all(&server).await;
     let err = confluent(&server)
-        .get_kafka_link()
+        .get_link()
         .cluster_id(cluster)
         .link_name(link)
         .send()
         .await
         .unwrap_err();
-    let err = Error::from(err);
+    let err = err;
     let Error::InvalidArgument(message) = err else {
         panic!("expected InvalidArgument, got {err:?}")
     };
@@ -97,14 +97,12 @@ async fn dot_segments_are_refused_before_sending() {
 async fn a_missing_required_parameter_is_refused_before_sending() {
     let server = MockServer::start_async().await;
     let any = catch_all(&server).await;
-    let err = Error::from(
-        confluent(&server)
-            .get_kafka_link()
-            .cluster_id("lkc-1")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let err = confluent(&server)
+        .get_link()
+        .cluster_id("lkc-1")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::InvalidArgument(m) if m.contains("link_name")),
         "{err:?}"

@@ -12,12 +12,7 @@ fn ok() -> Reply {
 }
 
 async fn list_links(c: &kafka_mirror::confluent::Client) -> Result<(), kafka_mirror::Error> {
-    c.list_kafka_links()
-        .cluster_id("c")
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(kafka_mirror::Error::from)
+    c.list_links().cluster_id("c").send().await.map(|_| ())
 }
 
 /// Collects what tracing writes.
@@ -60,7 +55,7 @@ async fn tracing_has_a_span_per_operation_an_event_per_retry_and_no_secret() {
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
-        log.contains("kafka_mirror.request{operation=\"list_kafka_links\" method=GET"),
+        log.contains("kafka_mirror.request{operation=\"list_links\" method=GET"),
         "{log}"
     );
     assert!(

@@ -18,6 +18,7 @@ fn main() {
         .into(),
         error_type: "crate::ErrorBody".into(),
         inner_type: "crate::Inner".into(),
+        method_names: Vec::new(),
     };
     if what == "mock" {
         match kafka_mirror_codegen::generate_mock(&api, "crate::api") {

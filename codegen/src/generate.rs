@@ -132,49 +132,20 @@ fn explain(panic: &str) -> String {
 
 /// Runs the generator on each operation alone to find the first that fails.
 fn blame_operation(settings: &GenerationSettings, doc: &Value) -> Option<BuildError> {
-    for (route, method, op_id) in operations(doc) {
+    for op in crate::walk::operations(doc) {
         let mut single = doc.clone();
         let paths = single.get_mut("paths")?.as_object_mut()?;
-        paths.retain(|r, _| *r == route);
-        let item = paths.get_mut(&route)?.as_object_mut()?;
-        item.retain(|m, _| *m == method || !is_method(m));
+        paths.retain(|r, _| *r == op.path);
+        let item = paths.get_mut(&op.path)?.as_object_mut()?;
+        item.retain(|m, _| *m == op.method || !crate::walk::is_method(m));
         let Ok(spec) = to_openapi(&single) else {
             continue;
         };
         if let Err(problem) = generate_quietly(settings, &spec) {
-            return Some(BuildError::new(problem).at(op_id));
+            return Some(BuildError::new(problem).at(op.id));
         }
     }
     None
-}
-
-pub(crate) fn is_method(key: &str) -> bool {
-    matches!(
-        key,
-        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
-    )
-}
-
-/// `(path, method, operationId)` of every operation, in document order.
-pub fn operations(doc: &Value) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for (route, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if is_method(method) {
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                out.push((route.clone(), method.clone(), id.to_string()));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

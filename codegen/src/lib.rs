@@ -19,6 +19,7 @@ pub mod open_enum;
 pub mod paginated;
 pub mod partial;
 pub mod rules;
+pub mod surface;
 pub mod tables;
 pub mod walk;
 
@@ -44,6 +45,10 @@ pub struct ApiConfig {
     pub error_type: String,
     /// The hand-written state the generated `Client` carries (auth, retry).
     pub inner_type: String,
+    /// Method names by operationId (`updateKafkaMirrorTopicsPromote` ->
+    /// `promote_mirror_topics`); an operation not listed keeps its
+    /// operationId in snake case.
+    pub method_names: Vec<(String, String)>,
 }
 
 /// The generated Rust source of one API.
@@ -59,6 +64,10 @@ pub struct Generated {
 struct Prepared {
     doc: serde_json::Value,
     origins: load::Origins,
+    /// The API's folder.
+    origins_dir: PathBuf,
+    /// Method name -> original operationId.
+    methods: std::collections::BTreeMap<String, String>,
     components: serde_json::Map<String, serde_json::Value>,
     enums: Vec<open_enum::OpenEnum>,
     settings: GenerationSettings,
@@ -72,6 +81,8 @@ fn prepare(api: &ApiConfig) -> Result<Prepared> {
         error_schema: api.error_schema.clone(),
     };
     rules::normalize(&mut doc, &ctx).map_err(|e| locate(e, &origins, &api.dir))?;
+    let methods = names::rename_operations(&mut doc, &api.method_names)
+        .map_err(|e| locate(e, &origins, &api.dir))?;
     let components = walk::component_schemas(&doc);
     let enums = open_enum::find(&components);
     let mut settings = settings(api)?;
@@ -85,6 +96,8 @@ fn prepare(api: &ApiConfig) -> Result<Prepared> {
     Ok(Prepared {
         doc,
         origins,
+        origins_dir: api.dir.clone(),
+        methods,
         components,
         enums,
         settings,
@@ -97,7 +110,7 @@ fn prepare(api: &ApiConfig) -> Result<Prepared> {
 pub fn generate_mock(api: &ApiConfig, crate_path: &str) -> Result<String> {
     let p = prepare(api)?;
     let tokens = generate::run_httpmock(&p.settings, &p.doc, crate_path)
-        .map_err(|e| locate(e, &p.origins, &api.dir))?;
+        .map_err(|e| locate_renamed(e, &p))?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
         BuildError::new(format!(
             "progenitor emitted mock code that does not parse: {e}"
@@ -109,19 +122,25 @@ pub fn generate_mock(api: &ApiConfig, crate_path: &str) -> Result<String> {
 
 /// Runs the whole pipeline for one API folder.
 pub fn generate(api: &ApiConfig) -> Result<Generated> {
+    let prepared = prepare(api)?;
+    let tokens = generate::run_progenitor(&prepared.settings, &prepared.doc)
+        .map_err(|e| locate_renamed(e, &prepared))?;
     let Prepared {
         doc,
-        origins,
+        methods,
         components,
         enums,
-        settings,
-    } = prepare(api)?;
-    let tokens =
-        generate::run_progenitor(&settings, &doc).map_err(|e| locate(e, &origins, &api.dir))?;
+        ..
+    } = prepared;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         BuildError::new(format!("progenitor emitted code that does not parse: {e}"))
             .in_file(&api.dir)
     })?;
+    surface::wrap_send(&mut file)?;
+    surface::hide_constructors(&mut file)?;
+    surface::drop_api_version_header(&mut file)?;
+    surface::add_doc_aliases(&mut file, &methods);
+    surface::document_setters(&mut file, &doc)?;
 
     // Open enums and partial-failure helpers live in `types`, next to the
     // types that use them.
@@ -129,11 +148,7 @@ pub fn generate(api: &ApiConfig) -> Result<Generated> {
     for e in &enums {
         extra_types.push(open_enum::emit(e));
     }
-    let item_errors = partial::per_item_error_types(&components);
-    if !item_errors.is_empty() {
-        extra_types.push(partial::emit_support());
-    }
-    for t in &item_errors {
+    for t in &partial::per_item_error_types(&components) {
         extra_types.push(partial::emit(t));
     }
     let lists = paginated::find(&doc, &components);
@@ -164,7 +179,7 @@ pub fn generate(api: &ApiConfig) -> Result<Generated> {
     let spec_module: syn::File = syn::parse2(quote! {
         /// What the specs say beyond the generated types, for the
         /// hand-written layer: operation paths and body bounds.
-        pub mod spec {
+        pub(crate) mod spec {
             #operations
             #limits
 
@@ -220,6 +235,15 @@ fn add_to_module(file: &mut syn::File, name: &str, items: proc_macro2::TokenStre
     Err(BuildError::new(format!(
         "progenitor's output has no `{name}` module"
     )))
+}
+
+/// [`locate`] for an error raised after the operations were renamed: the
+/// message names the operationId the spec file has.
+fn locate_renamed(mut e: BuildError, p: &Prepared) -> BuildError {
+    if let Some(original) = e.operation.as_ref().and_then(|op| p.methods.get(op)) {
+        e.operation = Some(original.clone());
+    }
+    locate(e, &p.origins, &p.origins_dir)
 }
 
 /// Fills in the file of an error from where its operation came from.

@@ -16,10 +16,6 @@ use crate::error::{BuildError, Result};
 /// `jsonRequestBodyExample` is the "Request samples" box of Confluent's docs.
 const DOCS_PAGE_EXTRAS: &[&str] = &["jsonRequestBodyExample"];
 
-const HTTP_METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// Where each operation and component came from, for error messages.
 #[derive(Debug, Default, Clone)]
 pub struct Origins {
@@ -194,37 +190,21 @@ fn strip_docs_extras(v: &mut Value) {
 }
 
 fn record_origins(doc: &Value, path: &Path, origins: &mut Origins) -> Result<()> {
-    for (route, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in HTTP_METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    BuildError::new(
-                        "the operation has no operationId (progenitor names methods after it)",
-                    )
-                    .in_file(path)
-                    .at(format!("{} {route}", method.to_uppercase()))
-                })?;
-            if let Some(other) = origins
-                .operations
-                .insert(id.to_string(), path.to_path_buf())
-            {
-                return Err(BuildError::new(format!(
-                    "operationId is used twice (also in {}); progenitor needs it unique",
-                    other.display()
-                ))
-                .in_file(path)
-                .at(id));
-            }
+    for op in crate::walk::operations(doc) {
+        if op.id.is_empty() {
+            return Err(BuildError::new(
+                "the operation has no operationId (progenitor names methods after it)",
+            )
+            .in_file(path)
+            .at(format!("{} {}", op.method.to_uppercase(), op.path)));
+        }
+        if let Some(other) = origins.operations.insert(op.id.clone(), path.to_path_buf()) {
+            return Err(BuildError::new(format!(
+                "operationId is used twice (also in {}); progenitor needs it unique",
+                other.display()
+            ))
+            .in_file(path)
+            .at(op.id));
         }
     }
     for (section, entries) in doc
@@ -289,7 +269,7 @@ fn merge_paths(doc: &mut Value, paths: Value, path: &Path) -> Result<()> {
                 None => {
                     existing.insert(key, value);
                 }
-                Some(same) if *same == value && !HTTP_METHODS.contains(&key.as_str()) => {}
+                Some(same) if *same == value && !crate::walk::is_method(&key) => {}
                 Some(_) => {
                     return Err(BuildError::new(format!(
                         "`{key}` of path `{route}` is defined in two files"

@@ -126,61 +126,7 @@ pub fn emit(e: &OpenEnum) -> TokenStream {
             }
         }
 
-        impl ::std::convert::From<::std::string::String> for #ty {
-            fn from(s: ::std::string::String) -> Self {
-                Self::from(s.as_str())
-            }
-        }
-
-        impl ::std::convert::From<&::std::string::String> for #ty {
-            fn from(s: &::std::string::String) -> Self {
-                Self::from(s.as_str())
-            }
-        }
-
-        impl ::std::str::FromStr for #ty {
-            type Err = ::std::convert::Infallible;
-            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                Ok(Self::from(s))
-            }
-        }
-
-        impl ::std::fmt::Display for #ty {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #ty {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(s.as_ref()))
-            }
-        }
-
-        impl ::schemars::JsonSchema for #ty {
-            fn schema_name() -> ::std::string::String {
-                stringify!(#ty).to_string()
-            }
-            fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
-                ::schemars::schema::SchemaObject {
-                    instance_type: Some(::schemars::schema::InstanceType::String.into()),
-                    metadata: Some(Box::new(::schemars::schema::Metadata {
-                        description: Some(#schema_doc.to_string()),
-                        examples: vec![#(::serde_json::json!(#values)),*],
-                        ..Default::default()
-                    })),
-                    ..Default::default()
-                }
-                .into()
-            }
-        }
+        crate::runtime::open_enum_impls!(#ty, #schema_doc);
     }
 }
 

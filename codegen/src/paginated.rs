@@ -25,7 +25,7 @@ pub struct Paginated {
 /// Every GET whose 200 answer is `{metadata: {next}, data: [..]}`.
 pub fn find(doc: &Value, components: &Map<String, Value>) -> Vec<Paginated> {
     let mut out = Vec::new();
-    for (path, method, id) in crate::generate::operations(doc) {
+    for crate::walk::OperationRef { path, method, id } in crate::walk::operations(doc) {
         if method != "get" {
             continue;
         }
@@ -79,6 +79,7 @@ pub fn emit_page_impls(list: &[Paginated]) -> TokenStream {
             let page = format_ident!("{}", type_name(&p.page));
             let item = format_ident!("{}", type_name(&p.item));
             quote! {
+                impl crate::paginate::sealed::Sealed for #page {}
                 impl crate::paginate::Page for #page {
                     type Item = #item;
                     fn next_link(&self) -> ::std::option::Option<&str> {

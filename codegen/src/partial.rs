@@ -64,57 +64,18 @@ pub fn emit(t: &ItemErrorType) -> TokenStream {
         impl #list {
             #[doc = #doc_failed]
             pub fn failed(&self) -> ::std::vec::Vec<&#item> {
-                self.data.iter().filter(|i| item_failed(&i.error_code, &i.error_message)).collect()
+                self.data.iter().filter(|i| crate::runtime::item_failed(&i.error_code, &i.error_message)).collect()
             }
 
             /// The items the action was applied to (the complement of [`Self::failed`]).
             pub fn succeeded(&self) -> ::std::vec::Vec<&#item> {
-                self.data.iter().filter(|i| !item_failed(&i.error_code, &i.error_message)).collect()
+                self.data.iter().filter(|i| !crate::runtime::item_failed(&i.error_code, &i.error_message)).collect()
             }
 
             /// `true` when no item failed.
             pub fn all_succeeded(&self) -> bool {
-                self.data.iter().all(|i| !item_failed(&i.error_code, &i.error_message))
+                self.data.iter().all(|i| !crate::runtime::item_failed(&i.error_code, &i.error_message))
             }
-        }
-    }
-}
-
-/// The shared predicate, emitted once next to the methods.
-pub fn emit_support() -> TokenStream {
-    quote! {
-        /// An item failed when it carries a non-zero code or a message.
-        fn item_failed<C, M>(code: &C, message: &M) -> bool
-        where
-            C: ItemErrorCode,
-            M: ItemErrorMessage,
-        {
-            code.code().is_some_and(|c| c != 0) || message.message().is_some_and(|m| !m.is_empty())
-        }
-
-        /// Reads `error_code` whether the spec makes it optional or not.
-        trait ItemErrorCode {
-            fn code(&self) -> ::std::option::Option<i64>;
-        }
-        impl ItemErrorCode for i64 {
-            fn code(&self) -> ::std::option::Option<i64> { Some(*self) }
-        }
-        impl ItemErrorCode for i32 {
-            fn code(&self) -> ::std::option::Option<i64> { Some(i64::from(*self)) }
-        }
-        impl<T: ItemErrorCode> ItemErrorCode for ::std::option::Option<T> {
-            fn code(&self) -> ::std::option::Option<i64> { self.as_ref().and_then(ItemErrorCode::code) }
-        }
-
-        /// Reads `error_message` whether the spec makes it optional or not.
-        trait ItemErrorMessage {
-            fn message(&self) -> ::std::option::Option<&str>;
-        }
-        impl ItemErrorMessage for ::std::string::String {
-            fn message(&self) -> ::std::option::Option<&str> { Some(self.as_str()) }
-        }
-        impl ItemErrorMessage for ::std::option::Option<::std::string::String> {
-            fn message(&self) -> ::std::option::Option<&str> { self.as_deref() }
         }
     }
 }

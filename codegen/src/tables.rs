@@ -24,31 +24,16 @@ pub struct TypeMap<'a> {
     pub open_enums: &'a [String],
 }
 
-/// `(operationId, METHOD, /path/{param})` for every operation.
+/// The path template of every operation, keyed by its method name, as
+/// rows of `crate::runtime::Operation`.
 pub fn emit_operations(doc: &Value) -> TokenStream {
-    let rows = crate::generate::operations(doc)
-        .into_iter()
-        .map(|(path, method, id)| {
-            let method = method.to_uppercase();
-            let name = method_name(&id);
-            quote! { OperationSpec { id: #id, name: #name, method: #method, path: #path } }
-        });
+    let rows = crate::walk::operations(doc).into_iter().map(|op| {
+        let (name, path) = (method_name(&op.id), &op.path);
+        quote! { crate::runtime::Operation { name: #name, path: #path } }
+    });
     quote! {
-        /// An operation as the spec declares it.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct OperationSpec {
-            /// The spec's operationId.
-            pub id: &'static str,
-            /// The client method's name, as the request hooks see it.
-            pub name: &'static str,
-            /// The HTTP method, upper case.
-            pub method: &'static str,
-            /// The path template, with `{name}` for each path parameter.
-            pub path: &'static str,
-        }
-
         /// Every operation of this API.
-        pub const OPERATIONS: &[OperationSpec] = &[#(#rows),*];
+        pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[#(#rows),*];
     }
 }
 
@@ -74,7 +59,7 @@ pub struct BodyLimit {
 
 pub fn body_limits(doc: &Value, components: &Map<String, Value>) -> Vec<BodyLimit> {
     let mut out = Vec::new();
-    for (path, method, id) in crate::generate::operations(doc) {
+    for crate::walk::OperationRef { path, method, id } in crate::walk::operations(doc) {
         let op = &doc["paths"][&path][&method];
         let mut body = op.get("requestBody");
         if let Some(name) = body.and_then(|b| b.get("$ref")).and_then(Value::as_str)
@@ -159,28 +144,11 @@ pub fn emit_body_limits(limits: &[BodyLimit]) -> TokenStream {
     let rows = limits.iter().map(|l| {
         let (op, ptr) = (method_name(&l.operation), &l.pointer);
         let (min, max, minl, maxl) = (opt_f(l.minimum), opt_f(l.maximum), opt_u(l.min_length), opt_u(l.max_length));
-        quote! { BodyLimit { operation: #op, pointer: #ptr, minimum: #min, maximum: #max, min_length: #minl, max_length: #maxl } }
+        quote! { crate::runtime::BodyLimit { operation: #op, pointer: #ptr, minimum: #min, maximum: #max, min_length: #minl, max_length: #maxl } }
     });
     quote! {
-        /// A bound the spec puts on one field of a request body.
-        #[derive(Debug, Clone, Copy, PartialEq)]
-        pub struct BodyLimit {
-            /// The client method's name (the snake-case operationId).
-            pub operation: &'static str,
-            /// JSON pointer of the field in the body.
-            pub pointer: &'static str,
-            /// `minimum` of a number.
-            pub minimum: Option<f64>,
-            /// `maximum` of a number.
-            pub maximum: Option<f64>,
-            /// `minLength` of a string.
-            pub min_length: Option<u64>,
-            /// `maxLength` of a string.
-            pub max_length: Option<u64>,
-        }
-
         /// Every bound on request bodies of this API.
-        pub const BODY_LIMITS: &[BodyLimit] = &[#(#rows),*];
+        pub(crate) static BODY_LIMITS: &[crate::runtime::BodyLimit] = &[#(#rows),*];
     }
 }
 
@@ -232,7 +200,7 @@ pub fn collect_examples(doc: &Value) -> Vec<Example> {
             container_examples(item, &format!("components/{section}/{name}"), &mut out);
         }
     }
-    for (path, method, id) in crate::generate::operations(doc) {
+    for crate::walk::OperationRef { path, method, id } in crate::walk::operations(doc) {
         let op = &doc["paths"][&path][&method];
         container_examples(op, &id, &mut out);
         if let Some(params) = doc["paths"][&path].get("parameters") {
@@ -402,12 +370,15 @@ pub fn emit_examples(examples: &[Example], types: &TypeMap<'_>) -> TokenStream {
         let location = &ex.location;
         if ex.raw {
             let text = ex.value.as_str().map(str::to_string).unwrap_or_else(|| ex.value.to_string());
-            // Raw bodies reach the error type as a JSON string (see the
-            // request hook), so that is how the example is decoded.
-            let json = serde_json::to_string(&text).expect("strings serialize");
+            // A raw body (the 429 HTML page) is kept as text in
+            // `ApiError::raw_body`; the check is that it is not JSON, which
+            // the error type would have been asked to decode.
             return quote! {
-                Example { location: #location, json: #json, decode: Some(|json| {
-                    ::serde_json::from_str::<#error_type>(json).map(|_| ()).map_err(|e| e.to_string())
+                Example { location: #location, json: #text, decode: Some(|text| {
+                    match ::serde_json::from_str::<::serde_json::Value>(text) {
+                        Err(_) => Ok(()),
+                        Ok(_) => Err(format!("a raw example is JSON, so it would not decode as {}", stringify!(#error_type))),
+                    }
                 }) }
             };
         }

@@ -16,6 +16,76 @@ pub struct Place {
     pub parent_name: Option<String>,
 }
 
+/// One operation of a document: its path, method and operationId.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRef {
+    pub path: String,
+    /// Lower case, as the document has it.
+    pub method: String,
+    /// Empty when the operation has none.
+    pub id: String,
+}
+
+/// One operation of a document, to change in place.
+pub struct OperationMut<'a> {
+    pub path: String,
+    pub id: String,
+    pub map: &'a mut Map<String, Value>,
+}
+
+/// Is this key of a path item an operation?
+pub fn is_method(key: &str) -> bool {
+    matches!(
+        key,
+        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+    )
+}
+
+fn id_of(op: &Value) -> String {
+    op.get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Every operation, in document order. This and [`operations_mut`] are the
+/// only walks over `paths`: every rule and table uses them.
+pub fn operations(doc: &Value) -> Vec<OperationRef> {
+    let paths = doc.get("paths").and_then(Value::as_object);
+    let items = paths.into_iter().flatten();
+    let ops = items.flat_map(|(path, item)| {
+        let methods = item.as_object().into_iter().flatten();
+        methods
+            .filter(|(m, _)| is_method(m))
+            .map(move |(method, op)| OperationRef {
+                path: path.clone(),
+                method: method.clone(),
+                id: id_of(op),
+            })
+    });
+    ops.collect()
+}
+
+/// Every operation object, to change in place, in document order.
+pub fn operations_mut(doc: &mut Value) -> Vec<OperationMut<'_>> {
+    let paths = doc.get_mut("paths").and_then(Value::as_object_mut);
+    let items = paths.into_iter().flatten();
+    let ops = items.flat_map(|(path, item)| {
+        let methods = item.as_object_mut().into_iter().flatten();
+        methods
+            .filter(|(m, _)| is_method(m))
+            .filter_map(move |(_, op)| {
+                let id = id_of(op);
+                op.as_object_mut().map(|map| OperationMut {
+                    path: path.clone(),
+                    id,
+                    map,
+                })
+            })
+    });
+    ops.collect()
+}
+
 /// Visits every schema object of the document, children before parents.
 pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, &Place)) {
     if let Some(schemas) = doc
@@ -46,7 +116,7 @@ pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value
                 continue;
             };
             for (key, value) in item.iter_mut() {
-                let root = if crate::generate::is_method(key) {
+                let root = if is_method(key) {
                     value
                         .get("operationId")
                         .and_then(Value::as_str)

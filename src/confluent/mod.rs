@@ -11,7 +11,7 @@
 //! let c = kafka_mirror::confluent::Client::builder("https://pkc-xxxxx.region.provider.confluent.cloud")
 //!     .basic_auth("API_KEY", "API_SECRET")
 //!     .build()?;
-//! let links = c.list_kafka_links().cluster_id("lkc-1").send().await?;
+//! let links = c.list_links().cluster_id("lkc-1").send().await?;
 //! for link in &links.data {
 //!     println!("{} {:?}", link.link_name, link.link_state);
 //! }
@@ -28,22 +28,17 @@
     unused_imports,
     rustdoc::all,
     unreachable_pub,
+    unused_mut,
     dead_code
 )]
 pub(crate) mod generated {
     include!(concat!(env!("OUT_DIR"), "/confluent.rs"));
 }
 
-pub use generated::{ByteStream, Client, ResponseValue, builder, spec, types};
+pub use generated::{Client, builder, types};
 
-use crate::client::{ClientBuilder, Service};
-
-/// The error body type of every Confluent operation: the raw text, and the
-/// parsed `{"error_code", "message"}` when it is JSON.
-pub type ErrorBody = crate::error::ErrorBody<crate::error::ConfluentError>;
-
-/// What `send()` returns on failure; `?` converts it into [`crate::Error`].
-pub type SendError = progenitor_client::Error<ErrorBody>;
+use crate::client::{ClientBuilder, Service, sealed::Sealed};
+use crate::transport::{ApiTables, Inner, TransportConfig};
 
 /// Marker for the Confluent service.
 #[derive(Debug, Clone, Copy)]
@@ -54,12 +49,20 @@ impl Service for Confluent {
 
     /// Confluent publishes no number ("limits may change dynamically").
     const DEFAULT_RATE_LIMIT: Option<u32> = None;
+}
 
-    fn make(
-        http: reqwest::Client,
-        config: crate::transport::TransportConfig,
-    ) -> Result<Client, crate::ConfigError> {
-        crate::transport::new_client!(spec, Client, http, config)
+impl Sealed for Confluent {
+    fn make(http: reqwest::Client, config: TransportConfig) -> Result<Client, crate::ConfigError> {
+        let inner = Inner::new(
+            config,
+            ApiTables {
+                operations: generated::spec::OPERATIONS,
+                limits: generated::spec::BODY_LIMITS,
+                vendor_error: crate::error::VendorError::confluent,
+            },
+        )?;
+        let base = inner.base_url().to_string();
+        Ok(Client::new_with_client(&base, http, inner))
     }
 }
 
@@ -89,18 +92,3 @@ impl ClientBuilder<Confluent> {
 }
 
 crate::transport::impl_hooks!(Client);
-
-/// Typed httpmock helpers generated from the same spec (feature `mock`;
-/// see [`crate::mock`]).
-#[cfg(feature = "mock")]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rustdoc::all,
-    dead_code
-)]
-pub mod mock {
-    include!(concat!(env!("OUT_DIR"), "/confluent_mock.rs"));
-}

@@ -27,24 +27,19 @@
     unused_imports,
     rustdoc::all,
     unreachable_pub,
+    unused_mut,
     dead_code
 )]
 pub(crate) mod generated {
     include!(concat!(env!("OUT_DIR"), "/instaclustr.rs"));
 }
 
-pub use generated::{ByteStream, Client, ResponseValue, builder, spec, types};
+pub use generated::{Client, builder, types};
 /// Cluster ids are UUIDs.
 pub use uuid::Uuid;
 
-use crate::client::{ClientBuilder, Service};
-
-/// The error body type of every Instaclustr operation: the raw text, and the
-/// parsed `{"status", "message", "errorDetails", "code", "link"}` when it is JSON.
-pub type ErrorBody = crate::error::ErrorBody<crate::error::InstaclustrError>;
-
-/// What `send()` returns on failure; `?` converts it into [`crate::Error`].
-pub type SendError = progenitor_client::Error<ErrorBody>;
+use crate::client::{ClientBuilder, Service, sealed::Sealed};
+use crate::transport::{ApiTables, Inner, TransportConfig};
 
 /// Marker for the Instaclustr service.
 #[derive(Debug, Clone, Copy)]
@@ -55,12 +50,20 @@ impl Service for Instaclustr {
 
     /// Instaclustr allows 35 requests per second per user.
     const DEFAULT_RATE_LIMIT: Option<u32> = Some(35);
+}
 
-    fn make(
-        http: reqwest::Client,
-        config: crate::transport::TransportConfig,
-    ) -> Result<Client, crate::ConfigError> {
-        crate::transport::new_client!(spec, Client, http, config)
+impl Sealed for Instaclustr {
+    fn make(http: reqwest::Client, config: TransportConfig) -> Result<Client, crate::ConfigError> {
+        let inner = Inner::new(
+            config,
+            ApiTables {
+                operations: generated::spec::OPERATIONS,
+                limits: generated::spec::BODY_LIMITS,
+                vendor_error: crate::error::VendorError::instaclustr,
+            },
+        )?;
+        let base = inner.base_url().to_string();
+        Ok(Client::new_with_client(&base, http, inner))
     }
 }
 
@@ -73,18 +76,3 @@ impl Client {
 }
 
 crate::transport::impl_hooks!(Client);
-
-/// Typed httpmock helpers generated from the same spec (feature `mock`;
-/// see [`crate::mock`]).
-#[cfg(feature = "mock")]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rustdoc::all,
-    dead_code
-)]
-pub mod mock {
-    include!(concat!(env!("OUT_DIR"), "/instaclustr_mock.rs"));
-}

@@ -19,8 +19,19 @@ impl Drop for Prism {
     }
 }
 
+/// The workspace root: this file also serves the emulator package's tests.
+fn root() -> &'static Path {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if here.join("openapi").is_dir() {
+        here
+    } else {
+        here.parent()
+            .expect("the emulator package sits in the workspace")
+    }
+}
+
 fn prism_bin() -> PathBuf {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contract/node_modules/.bin/prism");
+    let bin = root().join("tests/contract/node_modules/.bin/prism");
     assert!(
         bin.exists(),
         "Stoplight Prism is not installed, so the contract tests cannot run.\n\
@@ -32,9 +43,7 @@ fn prism_bin() -> PathBuf {
 
 /// The API folder's files merged into one document, written for Prism.
 fn merged_spec(api: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("openapi")
-        .join(api);
+    let dir = root().join("openapi").join(api);
     let loaded = kafka_mirror_codegen::load::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
     let path = std::env::temp_dir().join(format!(
         "kafka-mirror-contract-{}-{api}.json",

@@ -107,29 +107,10 @@ pub fn normalize(doc: &mut Value, ctx: &Context) -> Result<()> {
 pub(crate) fn operations_mut(
     doc: &mut Value,
 ) -> Vec<(String, &mut serde_json::Map<String, Value>)> {
-    let mut out = Vec::new();
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return out;
-    };
-    for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for (method, op) in item.iter_mut() {
-            if !crate::generate::is_method(method) {
-                continue;
-            }
-            if let Some(op) = op.as_object_mut() {
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                out.push((id, op));
-            }
-        }
-    }
-    out
+    crate::walk::operations_mut(doc)
+        .into_iter()
+        .map(|op| (op.id, op.map))
+        .collect()
 }
 
 /// Is this response status an error (4xx, 5xx, `4XX`, `5XX`)?

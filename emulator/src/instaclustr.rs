@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::Shared;
 use super::state::IcMirror;
-use crate::instaclustr::types as t;
+use kafka_mirror::instaclustr::types as t;
 
 type Answer = Result<Response, Response>;
 

@@ -1,6 +1,6 @@
 //! A disaster-recovery drill, end to end.
 //!
-//! `cargo run --example dr_drill --features emulator [-- --failover]`
+//! `cargo run -p kafka-mirror-emulator --example dr_drill [-- --failover]`
 //!
 //! With no endpoint configured it starts an embedded emulator and runs the
 //! whole drill: create a cluster link and mirror topics, list them (paging
@@ -14,7 +14,7 @@
 //! KAFKA_MIRROR_URL=https://pkc-xxxxx.region.provider.confluent.cloud \
 //! KAFKA_MIRROR_CLUSTER_ID=lkc-dr KAFKA_MIRROR_LINK=primary-to-dr \
 //! KAFKA_MIRROR_API_KEY=... KAFKA_MIRROR_API_SECRET=... \
-//! cargo run --example dr_drill --features emulator
+//! cargo run -p kafka-mirror-emulator --example dr_drill
 //! ```
 //!
 //! is read-only (it lists the link's mirror topics and their lag). Add
@@ -32,8 +32,8 @@ use kafka_mirror::confluent::types::{
     AlterMirrorsRequestData, ConfigData, CreateLinkRequestData, CreateMirrorTopicRequestData,
     MirrorTopicStatus,
 };
-use kafka_mirror::emulator::Emulator;
-use kafka_mirror::wait::{Outcome, WaitOptions};
+use kafka_mirror::wait::Outcome;
+use kafka_mirror_emulator::Emulator;
 
 const DRILL_TOPICS: &[&str] = &["orders", "payments", "inventory", "shipments", "invoices"];
 
@@ -131,7 +131,7 @@ async fn drill(t: &Target, failover: bool) -> Result<bool, Box<dyn std::error::E
             }],
             ..Default::default()
         };
-        c.create_kafka_link()
+        c.create_link()
             .cluster_id(cluster)
             .link_name(link)
             .body(body)
@@ -144,7 +144,7 @@ async fn drill(t: &Target, failover: bool) -> Result<bool, Box<dyn std::error::E
                 replication_factor: None,
                 configs: vec![],
             };
-            c.create_kafka_mirror_topic()
+            c.create_mirror_topic()
                 .cluster_id(cluster)
                 .link_name(link)
                 .body(body)
@@ -157,7 +157,7 @@ async fn drill(t: &Target, failover: bool) -> Result<bool, Box<dyn std::error::E
 
     println!("\n2. List the mirror topics (following metadata.next)");
     let mut pages = c
-        .list_kafka_mirror_topics_under_link()
+        .list_mirror_topics()
         .cluster_id(cluster)
         .link_name(link)
         .pages();
@@ -206,14 +206,14 @@ async fn drill(t: &Target, failover: bool) -> Result<bool, Box<dyn std::error::E
         mirror_topic_name_pattern: None,
     };
     let answer = if failover {
-        c.update_kafka_mirror_topics_failover()
+        c.failover_mirror_topics()
             .cluster_id(cluster)
             .link_name(link)
             .body(body)
             .send()
             .await?
     } else {
-        c.update_kafka_mirror_topics_promote()
+        c.promote_mirror_topics()
             .cluster_id(cluster)
             .link_name(link)
             .body(body)
@@ -249,25 +249,21 @@ async fn drill(t: &Target, failover: bool) -> Result<bool, Box<dyn std::error::E
             .progress_chars("=> "),
     );
     let report = c
-        .wait_for_mirror_status(
-            cluster,
-            link,
-            &waiting,
-            MirrorTopicStatus::Stopped,
-            WaitOptions::default(),
-            |p| {
-                bar.set_position(p.done as u64);
-                let pending = p
-                    .states
-                    .values()
-                    .filter(|s| **s == MirrorTopicStatus::PendingStopped)
-                    .count();
-                bar.set_message(format!(
-                    "({pending} pending, {:.1} s)",
-                    p.elapsed.as_secs_f64()
-                ));
-            },
-        )
+        .wait_for_mirror_topics(cluster, link)
+        .topics(waiting.iter().copied())
+        .until(MirrorTopicStatus::Stopped)
+        .on_progress(|p| {
+            bar.set_position(p.done as u64);
+            let pending = p
+                .states
+                .values()
+                .filter(|s| **s == MirrorTopicStatus::PendingStopped)
+                .count();
+            bar.set_message(format!(
+                "({pending} pending, {:.1} s)",
+                p.elapsed.as_secs_f64()
+            ));
+        })
         .await?;
     bar.finish();
 
@@ -322,7 +318,7 @@ mod tests {
             mirror_topic_name_pattern: None,
         };
         client
-            .update_kafka_mirror_topics_failover()
+            .failover_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .body(b)

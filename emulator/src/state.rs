@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::confluent::types::MirrorTopicStatus;
+use kafka_mirror::confluent::types::MirrorTopicStatus;
 
 /// Timings and sizes of the emulated services.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::state::{Action, Config, Link, Mirror, transition};
 use super::{Shared, page};
-use crate::confluent::types as t;
+use kafka_mirror::confluent::types as t;
 
 type Answer = Result<Response, Response>;
 

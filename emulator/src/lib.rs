@@ -1,9 +1,9 @@
-//! A local, stateful emulator of both services (feature `emulator`), for
+//! A local, stateful emulator of both services, for
 //! running the DR drill with no account and testing automation end to end.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
-//! use kafka_mirror::emulator::Emulator;
+//! use kafka_mirror_emulator::Emulator;
 //!
 //! let emulator = Emulator::builder()
 //!     .link("lkc-dr", "primary-to-dr", "lkc-primary")
@@ -11,7 +11,7 @@
 //!     .start()
 //!     .await?;
 //! let c = emulator.confluent_client();
-//! let topics = c.list_kafka_mirror_topics().cluster_id("lkc-dr").collect_up_to(100).await.expect("listed");
+//! let topics = c.list_all_mirror_topics().cluster_id("lkc-dr").collect_up_to(100).await.expect("listed");
 //! # Ok(()) }
 //! ```
 //!
@@ -399,8 +399,8 @@ impl Emulator {
     }
 
     /// A Confluent client for this emulator, with its credentials.
-    pub fn confluent_client(&self) -> crate::confluent::Client {
-        let mut b = crate::confluent::Client::builder(&self.base);
+    pub fn confluent_client(&self) -> kafka_mirror::confluent::Client {
+        let mut b = kafka_mirror::confluent::Client::builder(&self.base);
         if let Some((u, s)) = &self.credentials {
             b = b.basic_auth(u, s);
         }
@@ -408,8 +408,8 @@ impl Emulator {
     }
 
     /// An Instaclustr client for this emulator, with its credentials.
-    pub fn instaclustr_client(&self) -> crate::instaclustr::Client {
-        let mut b = crate::instaclustr::Client::builder(&self.base);
+    pub fn instaclustr_client(&self) -> kafka_mirror::instaclustr::Client {
+        let mut b = kafka_mirror::instaclustr::Client::builder(&self.base);
         if let Some((u, s)) = &self.credentials {
             b = b.basic_auth(u, s);
         }

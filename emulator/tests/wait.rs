@@ -1,11 +1,11 @@
 //! Waiters, on tokio's paused clock against the emulator.
-#![cfg(feature = "emulator")]
 
 use std::time::Duration;
 
 use kafka_mirror::confluent::types::{AlterMirrorsRequestData, MirrorTopicStatus as S};
-use kafka_mirror::emulator::Emulator;
-use kafka_mirror::wait::{Outcome, WaitOptions};
+use kafka_mirror::instaclustr::types::MirrorStatus;
+use kafka_mirror::wait::Outcome;
+use kafka_mirror_emulator::Emulator;
 use tokio::time::Instant;
 
 fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
@@ -41,7 +41,7 @@ async fn waits_for_promoted_topics_to_stop_and_reports_progress() {
         mirror_topic_names: vec!["a".into(), "b".into()],
         mirror_topic_name_pattern: None,
     };
-    c.update_kafka_mirror_topics_promote()
+    c.promote_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(names)
@@ -51,14 +51,10 @@ async fn waits_for_promoted_topics_to_stop_and_reports_progress() {
     let start = Instant::now();
     let mut seen = Vec::new();
     let report = c
-        .wait_for_mirror_status(
-            "dr",
-            "l",
-            &["a", "b"],
-            S::Stopped,
-            WaitOptions::default(),
-            |p| seen.push((p.done, p.states.get("a").cloned())),
-        )
+        .wait_for_mirror_topics("dr", "l")
+        .topics(["a", "b"])
+        .until(S::Stopped)
+        .on_progress(|p| seen.push((p.done, p.states.get("a").cloned())))
         .await
         .unwrap();
     assert!(report.all_reached(), "{report:?}");
@@ -80,7 +76,7 @@ async fn a_stopped_topic_waited_for_active_fails_a_missing_one_is_missing() {
         mirror_topic_names: vec!["gone".into()],
         mirror_topic_name_pattern: None,
     };
-    c.update_kafka_mirror_topics_failover()
+    c.failover_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(names)
@@ -88,14 +84,9 @@ async fn a_stopped_topic_waited_for_active_fails_a_missing_one_is_missing() {
         .await
         .unwrap();
     let report = c
-        .wait_for_mirror_status(
-            "dr",
-            "l",
-            &["a", "gone", "nope"],
-            S::Active,
-            WaitOptions::default(),
-            |_| {},
-        )
+        .wait_for_mirror_topics("dr", "l")
+        .topics(["a", "gone", "nope"])
+        .until(S::Active)
         .await
         .unwrap();
     assert_eq!(report.outcomes["a"], Outcome::Reached);
@@ -113,14 +104,9 @@ async fn the_timeout_ends_the_wait_with_the_last_state() {
     let c = client(&e);
     let start = Instant::now();
     let report = c
-        .wait_for_mirror_status(
-            "dr",
-            "l",
-            &["a"],
-            S::Stopped,
-            WaitOptions::default().timeout(Duration::from_secs(30)),
-            |_| {},
-        )
+        .wait_for_mirror_topics("dr", "l")
+        .topics(["a"])
+        .timeout(Duration::from_secs(30))
         .await
         .unwrap();
     assert_eq!(
@@ -164,15 +150,43 @@ async fn instaclustr_mirrors_are_waited_until_in_sync() {
         .unwrap();
     let mut polls = 0;
     let report = i
-        .wait_until_in_sync(
-            cluster,
-            &[&created.mirror_id, "missing-id"],
-            WaitOptions::default(),
-            |_| polls += 1,
-        )
+        .wait_for_mirrors(cluster)
+        .mirrors([created.mirror_id.as_str(), "missing-id"])
+        .until(MirrorStatus::InSync)
+        .on_progress(|_| polls += 1)
         .await
         .unwrap();
     assert_eq!(report.outcomes[&created.mirror_id], Outcome::Reached);
     assert_eq!(report.outcomes["missing-id"], Outcome::Missing);
     assert!(polls >= 2, "it polled until the mirror left CREATING");
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_topics_every_mirror_topic_of_the_link_is_waited_for() {
+    let e = emulator().await;
+    let c = client(&e);
+    let mut totals = Vec::new();
+    let report = c
+        .wait_for_mirror_topics("dr", "l")
+        .until(S::Active)
+        .poll_interval(Duration::from_millis(100), Duration::from_millis(100))
+        .on_progress(|p| totals.push(p.total))
+        .await
+        .unwrap();
+    let names: Vec<_> = report.outcomes.keys().map(String::as_str).collect();
+    assert_eq!(names, ["a", "b", "gone"]);
+    assert!(report.all_reached(), "{report:?}");
+    assert_eq!(totals, [3]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_poll_that_fails_returns_the_error() {
+    let e = emulator().await;
+    let c = client(&e);
+    let err = c
+        .wait_for_mirror_topics("dr", "no-such-link")
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert_eq!(err.attempts(), Some(1));
 }

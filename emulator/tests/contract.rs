@@ -1,15 +1,15 @@
 //! The emulator's answers match the specs: `prism proxy` (from the contract
 //! tests' setup) stands between the SDK and the emulator while the SDK drives
 //! a full scenario, and reports any request or response violation.
-#![cfg(feature = "emulator")]
 
-mod common;
+#[path = "../../tests/common/prism.rs"]
+mod prism;
 
-use common::prism::{check, names, start_proxy};
 use kafka_mirror::confluent::types as ct;
-use kafka_mirror::emulator::Emulator;
 use kafka_mirror::instaclustr::types as it;
 use kafka_mirror::retry::RetryPolicy;
+use kafka_mirror_emulator::Emulator;
+use prism::{check, names, start_proxy};
 
 #[tokio::test]
 async fn a_full_scenario_through_prism_proxy_has_no_violation() {
@@ -43,8 +43,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         ..Default::default()
     };
     check(
-        "create_kafka_link",
-        c.create_kafka_link()
+        "create_link",
+        c.create_link()
             .cluster_id("dr")
             .link_name("l")
             .body(link)
@@ -60,8 +60,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
             configs: vec![],
         };
         check(
-            "create_kafka_mirror_topic",
-            c.create_kafka_mirror_topic()
+            "create_mirror_topic",
+            c.create_mirror_topic()
                 .cluster_id("dr")
                 .link_name("l")
                 .body(body)
@@ -71,13 +71,18 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         );
     }
     check(
-        "list_kafka_links",
-        c.list_kafka_links().cluster_id("dr").send().await,
+        "list_links",
+        c.list_links().cluster_id("dr").send().await,
         &mut f,
     );
     check(
-        "get_kafka_link",
-        c.get_kafka_link()
+        "get_link",
+        c.get_link().cluster_id("dr").link_name("l").send().await,
+        &mut f,
+    );
+    check(
+        "list_link_configs",
+        c.list_link_configs()
             .cluster_id("dr")
             .link_name("l")
             .send()
@@ -85,17 +90,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         &mut f,
     );
     check(
-        "list_kafka_link_configs",
-        c.list_kafka_link_configs()
-            .cluster_id("dr")
-            .link_name("l")
-            .send()
-            .await,
-        &mut f,
-    );
-    check(
-        "get_kafka_link_configs",
-        c.get_kafka_link_configs()
+        "get_link_config",
+        c.get_link_config()
             .cluster_id("dr")
             .link_name("l")
             .config_name("consumer.offset.sync.ms")
@@ -104,8 +100,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         &mut f,
     );
     check(
-        "update_kafka_link_config",
-        c.update_kafka_link_config()
+        "update_link_config",
+        c.update_link_config()
             .cluster_id("dr")
             .link_name("l")
             .config_name("consumer.offset.sync.ms")
@@ -117,8 +113,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         &mut f,
     );
     check(
-        "update_kafka_link_config_batch",
-        c.update_kafka_link_config_batch()
+        "alter_link_configs",
+        c.alter_link_configs()
             .cluster_id("dr")
             .link_name("l")
             .body(ct::AlterConfigBatchRequestData {
@@ -134,8 +130,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         &mut f,
     );
     check(
-        "delete_kafka_link_config",
-        c.delete_kafka_link_config()
+        "delete_link_config",
+        c.delete_link_config()
             .cluster_id("dr")
             .link_name("l")
             .config_name("acl.sync.enable")
@@ -146,8 +142,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
     // Two pages: the second request follows the emulator's next link, which
     // points at the emulator itself, so only the first goes through Prism.
     check(
-        "list_kafka_mirror_topics_under_link",
-        c.list_kafka_mirror_topics_under_link()
+        "list_mirror_topics",
+        c.list_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .send()
@@ -155,8 +151,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         &mut f,
     );
     check(
-        "list_kafka_mirror_topics",
-        c.list_kafka_mirror_topics()
+        "list_all_mirror_topics",
+        c.list_all_mirror_topics()
             .cluster_id("dr")
             .mirror_status(ct::MirrorTopicStatus::Active)
             .send()
@@ -164,8 +160,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         &mut f,
     );
     check(
-        "read_kafka_mirror_topic",
-        c.read_kafka_mirror_topic()
+        "get_mirror_topic",
+        c.get_mirror_topic()
             .cluster_id("dr")
             .link_name("l")
             .mirror_topic_name("a")
@@ -175,7 +171,7 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
     );
     check(
         "pause",
-        c.update_kafka_mirror_topics_pause()
+        c.pause_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .body(names(&["a"]))
@@ -185,7 +181,7 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
     );
     check(
         "resume",
-        c.update_kafka_mirror_topics_resume()
+        c.resume_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .body(names(&["a", "b"]))
@@ -195,7 +191,7 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
     );
     check(
         "promote",
-        c.update_kafka_mirror_topics_promote()
+        c.promote_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .body(names(&["a"]))
@@ -205,7 +201,7 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
     );
     check(
         "failover",
-        c.update_kafka_mirror_topics_failover()
+        c.failover_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .body(names(&["b"]))
@@ -215,7 +211,7 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
     );
     check(
         "truncate_and_restore",
-        c.update_kafka_mirror_topics_truncate_and_restore_mirror()
+        c.truncate_and_restore_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .body(names(&["b"]))
@@ -225,7 +221,7 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
     );
     check(
         "reverse_and_start",
-        c.update_kafka_mirror_topics_reverse_and_start_mirror()
+        c.reverse_and_start_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .body(names(&["c"]))
@@ -235,7 +231,7 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
     );
     check(
         "reverse_and_pause",
-        c.update_kafka_mirror_topics_reverse_and_pause_mirror()
+        c.reverse_and_pause_mirror_topics()
             .cluster_id("dr")
             .link_name("l")
             .body(ct::AlterMirrorsRequestData {
@@ -247,8 +243,8 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         &mut f,
     );
     check(
-        "delete_kafka_link",
-        c.delete_kafka_link()
+        "delete_link",
+        c.delete_link()
             .cluster_id("dr")
             .link_name("l")
             .force(true)

@@ -1,15 +1,13 @@
 //! The emulator: rules, the mirror state machine, pagination, auth, faults.
-#![cfg(feature = "emulator")]
 
 use std::time::Duration;
 
-use kafka_mirror::Error;
 use kafka_mirror::confluent::types::{
     AlterMirrorsRequestData, CreateLinkRequestData, CreateMirrorTopicRequestData,
     MirrorTopicStatus as S,
 };
-use kafka_mirror::emulator::Emulator;
 use kafka_mirror::retry::RetryPolicy;
+use kafka_mirror_emulator::Emulator;
 
 /// A client with no timers of its own (paused-clock tests) and no retries.
 fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
@@ -34,7 +32,7 @@ fn topics(names: &[&str]) -> AlterMirrorsRequestData {
 }
 
 async fn status(c: &kafka_mirror::confluent::Client, topic: &str) -> S {
-    c.read_kafka_mirror_topic()
+    c.get_mirror_topic()
         .cluster_id("dr")
         .link_name("l")
         .mirror_topic_name(topic)
@@ -60,7 +58,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
     let e = seeded().await;
     let c = client(&e);
     let r = c
-        .update_kafka_mirror_topics_pause()
+        .pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["a"]))
@@ -71,7 +69,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
     assert_eq!(status(&c, "a").await, S::Paused);
     // Pausing again fails for that topic only, inside a 200.
     let r = c
-        .update_kafka_mirror_topics_pause()
+        .pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["a", "b"]))
@@ -86,7 +84,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
         ["a"]
     );
     assert_eq!(status(&c, "b").await, S::Paused);
-    c.update_kafka_mirror_topics_resume()
+    c.resume_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["a"]))
@@ -95,7 +93,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
         .unwrap();
     assert_eq!(status(&c, "a").await, S::Active);
 
-    c.update_kafka_mirror_topics_promote()
+    c.promote_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["a"]))
@@ -106,7 +104,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
     tokio::time::advance(e.behaviour().promote_delay).await;
     assert_eq!(status(&c, "a").await, S::Stopped);
     let again = c
-        .update_kafka_mirror_topics_promote()
+        .promote_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["a"]))
@@ -119,7 +117,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
         Some("Topic 'a' has already stopped its mirror from 'l'")
     );
 
-    c.update_kafka_mirror_topics_failover()
+    c.failover_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["b"]))
@@ -133,7 +131,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
 async fn truncate_and_restore_and_reverse() {
     let e = seeded().await;
     let c = client(&e);
-    c.update_kafka_mirror_topics_failover()
+    c.failover_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["a"]))
@@ -141,7 +139,7 @@ async fn truncate_and_restore_and_reverse() {
         .await
         .unwrap();
     let r = c
-        .update_kafka_mirror_topics_truncate_and_restore_mirror()
+        .truncate_and_restore_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["a"]))
@@ -154,7 +152,7 @@ async fn truncate_and_restore_and_reverse() {
     assert_eq!(status(&c, "a").await, S::Active);
 
     let r = c
-        .update_kafka_mirror_topics_reverse_and_pause_mirror()
+        .reverse_and_pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["b"]))
@@ -165,7 +163,7 @@ async fn truncate_and_restore_and_reverse() {
     assert_eq!(status(&c, "b").await, S::Stopped);
     // The source cluster now mirrors it back, paused.
     let back = c
-        .read_kafka_mirror_topic()
+        .get_mirror_topic()
         .cluster_id("primary")
         .link_name("l")
         .mirror_topic_name("b")
@@ -185,7 +183,7 @@ async fn lag_drains_while_active_and_freezes_when_paused() {
         .unwrap();
     let c = client(&e);
     let lag = |c: kafka_mirror::confluent::Client| async move {
-        c.read_kafka_mirror_topic()
+        c.get_mirror_topic()
             .cluster_id("dr")
             .link_name("l")
             .mirror_topic_name("a")
@@ -202,7 +200,7 @@ async fn lag_drains_while_active_and_freezes_when_paused() {
         700,
         "100 messages per second by default"
     );
-    c.update_kafka_mirror_topics_pause()
+    c.pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["a"]))
@@ -218,7 +216,7 @@ async fn duplicate_unknown_and_validate_only() {
     let e = seeded().await;
     let c = client(&e);
     let dup = c
-        .create_kafka_link()
+        .create_link()
         .cluster_id("dr")
         .link_name("l")
         .body(CreateLinkRequestData {
@@ -227,7 +225,7 @@ async fn duplicate_unknown_and_validate_only() {
         })
         .send()
         .await;
-    let dup = Error::from(dup.unwrap_err());
+    let dup = dup.unwrap_err();
     assert_eq!(dup.status().unwrap(), 400);
     assert!(
         dup.api()
@@ -236,14 +234,13 @@ async fn duplicate_unknown_and_validate_only() {
             .unwrap()
             .contains("already exists")
     );
-    let missing = Error::from(
-        c.get_kafka_link()
-            .cluster_id("dr")
-            .link_name("nope")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let missing = c
+        .get_link()
+        .cluster_id("dr")
+        .link_name("nope")
+        .send()
+        .await
+        .unwrap_err();
     assert!(missing.is_not_found());
     let body = CreateMirrorTopicRequestData {
         source_topic_name: "a".into(),
@@ -252,21 +249,19 @@ async fn duplicate_unknown_and_validate_only() {
         configs: vec![],
     };
     assert_eq!(
-        Error::from(
-            c.create_kafka_mirror_topic()
-                .cluster_id("dr")
-                .link_name("l")
-                .body(body)
-                .send()
-                .await
-                .unwrap_err()
-        )
-        .status()
-        .unwrap(),
+        c.create_mirror_topic()
+            .cluster_id("dr")
+            .link_name("l")
+            .body(body)
+            .send()
+            .await
+            .unwrap_err()
+            .status()
+            .unwrap(),
         400
     );
     // validate_only changes nothing.
-    c.update_kafka_mirror_topics_pause()
+    c.pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .validate_only(true)
@@ -276,7 +271,7 @@ async fn duplicate_unknown_and_validate_only() {
         .unwrap();
     assert_eq!(status(&c, "a").await, S::Active);
     let unknown = c
-        .update_kafka_mirror_topics_pause()
+        .pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .body(topics(&["zzz"]))
@@ -295,7 +290,7 @@ async fn lists_paginate_with_absolute_next_links() {
     let e = b.start().await.unwrap();
     let c = client(&e);
     let first = c
-        .list_kafka_mirror_topics_under_link()
+        .list_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
         .send()
@@ -311,7 +306,7 @@ async fn lists_paginate_with_absolute_next_links() {
             .starts_with(e.base_url())
     );
     let all = c
-        .list_kafka_mirror_topics()
+        .list_all_mirror_topics()
         .cluster_id("dr")
         .mirror_status(S::Active)
         .collect_up_to(100)
@@ -325,7 +320,7 @@ async fn configs_have_defaults_and_deleting_restores_them() {
     let e = seeded().await;
     let c = client(&e);
     let cfg = c
-        .get_kafka_link_configs()
+        .get_link_config()
         .cluster_id("dr")
         .link_name("l")
         .config_name("consumer.offset.sync.ms")
@@ -333,7 +328,7 @@ async fn configs_have_defaults_and_deleting_restores_them() {
         .await
         .unwrap();
     assert!(cfg.is_default);
-    c.update_kafka_link_config()
+    c.update_link_config()
         .cluster_id("dr")
         .link_name("l")
         .config_name("consumer.offset.sync.ms")
@@ -346,7 +341,7 @@ async fn configs_have_defaults_and_deleting_restores_them() {
         .await
         .unwrap();
     let cfg = c
-        .get_kafka_link_configs()
+        .get_link_config()
         .cluster_id("dr")
         .link_name("l")
         .config_name("consumer.offset.sync.ms")
@@ -357,7 +352,7 @@ async fn configs_have_defaults_and_deleting_restores_them() {
         (cfg.value.as_str(), cfg.is_default, cfg.source.as_str()),
         ("1000", false, "DYNAMIC_CLUSTER_LINK_CONFIG")
     );
-    c.delete_kafka_link_config()
+    c.delete_link_config()
         .cluster_id("dr")
         .link_name("l")
         .config_name("consumer.offset.sync.ms")
@@ -365,7 +360,7 @@ async fn configs_have_defaults_and_deleting_restores_them() {
         .await
         .unwrap();
     let cfg = c
-        .get_kafka_link_configs()
+        .get_link_config()
         .cluster_id("dr")
         .link_name("l")
         .config_name("consumer.offset.sync.ms")
@@ -383,26 +378,19 @@ async fn wrong_credentials_get_40101_and_instaclustr_shape() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let err = Error::from(
-        bad.list_kafka_links()
-            .cluster_id("dr")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let err = bad.list_links().cluster_id("dr").send().await.unwrap_err();
     assert_eq!(err.error_code(), Some(40101));
     let bad = kafka_mirror::instaclustr::Client::builder(e.base_url())
         .basic_auth("x", "y")
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let err = Error::from(
-        bad.list_mirrors()
-            .cluster_id(kafka_mirror::instaclustr::Uuid::nil())
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let err = bad
+        .list_mirrors()
+        .cluster_id(kafka_mirror::instaclustr::Uuid::nil())
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.is_unauthorized());
     assert!(matches!(
         err.api().unwrap().vendor(),
@@ -475,7 +463,7 @@ async fn instaclustr_mirrors_go_creating_then_in_sync() {
         .send()
         .await
         .unwrap();
-    assert!(Error::from(get().await.unwrap_err()).is_not_found());
+    assert!(get().await.unwrap_err().is_not_found());
 }
 
 #[tokio::test]
@@ -489,14 +477,8 @@ async fn faults_rate_limit_and_retriable_errors() {
     let c = client(&e);
     let mut limited = 0;
     for _ in 0..5 {
-        if let Err(err) = c
-            .get_kafka_link()
-            .cluster_id("dr")
-            .link_name("l")
-            .send()
-            .await
-        {
-            let err = Error::from(err);
+        if let Err(err) = c.get_link().cluster_id("dr").link_name("l").send().await {
+            let err = err;
             assert!(err.is_rate_limited());
             assert!(err.api().unwrap().raw_body().contains("HTTP ERROR 429"));
             limited += 1;
@@ -510,15 +492,13 @@ async fn faults_rate_limit_and_retriable_errors() {
         .start()
         .await
         .unwrap();
-    let err = Error::from(
-        client(&e)
-            .get_kafka_link()
-            .cluster_id("dr")
-            .link_name("l")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let err = client(&e)
+        .get_link()
+        .cluster_id("dr")
+        .link_name("l")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.error_code(), Some(50003));
 }
 
@@ -532,13 +512,13 @@ async fn injected_latency_delays_every_answer() {
         .unwrap();
     let c = client(&e);
     let start = tokio::time::Instant::now();
-    c.get_kafka_link()
+    c.get_link()
         .cluster_id("dr")
         .link_name("l")
         .send()
         .await
         .unwrap();
-    c.get_kafka_link()
+    c.get_link()
         .cluster_id("dr")
         .link_name("l")
         .send()
@@ -572,7 +552,7 @@ async fn it_listens_on_the_port_it_is_given() {
         .build()
         .unwrap();
     assert_eq!(
-        c.get_kafka_link()
+        c.get_link()
             .cluster_id("dr")
             .link_name("l")
             .send()

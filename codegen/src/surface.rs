@@ -1,0 +1,373 @@
+//! Reshapes progenitor's output into this crate's public surface.
+//!
+//! progenitor's builders return its own `progenitor_client::Error`, its
+//! constructors take the hand-written transport state, its methods are
+//! named after operationIds users never see, and every request carries an
+//! `api-version` header taken from `info.version` that neither service
+//! declares. Each function here answers one of those, on the parsed output.
+
+use std::collections::BTreeMap;
+
+use heck::ToSnakeCase;
+use quote::quote;
+use serde_json::Value;
+use syn::{ImplItem, ImplItemFn, Item, Visibility, parse_quote};
+
+use crate::error::{BuildError, Result};
+
+/// Each builder's `send` becomes a private `send_raw`, and a new public
+/// `send` returns `crate::Error`: it runs `send_raw` inside the per-call
+/// record the transport fills (`crate::call::send`), so the caller gets the
+/// error the transport saw, with attempts and time, and never
+/// progenitor's.
+pub fn wrap_send(file: &mut syn::File) -> Result<()> {
+    let builder = module_mut(file, "builder")?;
+    for item in builder.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let mut added = Vec::new();
+        for member in imp.items.iter_mut() {
+            let ImplItem::Fn(f) = member else { continue };
+            if f.sig.ident != "send" {
+                continue;
+            }
+            let value = success_type(f)?;
+            let docs: Vec<_> = f
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .cloned()
+                .collect();
+            f.sig.ident = syn::Ident::new("send_raw", f.sig.ident.span());
+            f.vis = parse_quote!(pub(crate));
+            f.attrs.retain(|a| !a.path().is_ident("doc"));
+            added.push(parse_quote! {
+                #(#docs)*
+                ///
+                /// # Errors
+                ///
+                /// [`crate::Error::InvalidArgument`] before anything is sent
+                /// when a required parameter is missing or would change the
+                /// path, or a body value breaks the spec's bounds;
+                /// [`crate::Error::Api`] when the service answers an error
+                /// status (after the retries the client's policy allows);
+                /// [`crate::Error::Transport`] when no answer arrived;
+                /// [`crate::Error::Decode`] when a success answer does not
+                /// decode into its documented type.
+                pub async fn send(self) -> ::std::result::Result<ResponseValue<#value>, crate::Error> {
+                    crate::call::send(self.send_raw()).await
+                }
+            });
+        }
+        imp.items.extend(added.into_iter().map(ImplItem::Fn));
+    }
+    Ok(())
+}
+
+/// `T` of `Result<ResponseValue<T>, Error<E>>`.
+fn success_type(f: &ImplItemFn) -> Result<syn::Type> {
+    let unexpected = || {
+        BuildError::new(format!(
+            "progenitor's `send` returns `{}`, not `Result<ResponseValue<T>, Error<E>>`",
+            quote!(#f.sig.output)
+        ))
+    };
+    let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+        return Err(unexpected());
+    };
+    let ok = first_generic(ty).ok_or_else(unexpected)?;
+    first_generic(&ok).ok_or_else(unexpected)
+}
+
+fn first_generic(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// `Client::new`, `Client::new_with_client` and the builders' `new` take
+/// or assume the crate's private transport state: only the crate's own
+/// `builder()` may call them.
+pub fn hide_constructors(file: &mut syn::File) -> Result<()> {
+    let crate_only: Visibility = parse_quote!(pub(crate));
+    for imp in impls_mut(&mut file.items) {
+        for_each_fn(imp, |f| {
+            if f.sig.ident == "new" || f.sig.ident == "new_with_client" {
+                f.vis = crate_only.clone();
+            }
+        });
+    }
+    for imp in impls_mut(module_mut(file, "builder")?) {
+        for_each_fn(imp, |f| {
+            if f.sig.ident == "new" {
+                f.vis = crate_only.clone();
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Removes the `api-version` header progenitor adds to every request from
+/// `info.version`. Neither service declares it; Confluent's REST proxy
+/// reads no such header, and a proxy in between might. A spec that
+/// declares an `api-version` header parameter still gets it: that header is
+/// set from the parameter, not from `Client::api_version()`.
+pub fn drop_api_version_header(file: &mut syn::File) -> Result<()> {
+    for imp in impls_mut(module_mut(file, "builder")?) {
+        for_each_fn(imp, |f| {
+            f.block.stmts.retain(|stmt| {
+                let text = quote!(#stmt).to_string();
+                !(text.contains("\"api-version\"") && text.contains("api_version ()"))
+            });
+        });
+    }
+    Ok(())
+}
+
+/// Each client method keeps its operationId as a doc alias, so searching
+/// the docs for the vendor's name (`updateKafkaMirrorTopicsPromote`) finds
+/// `promote_mirror_topics`.
+pub fn add_doc_aliases(file: &mut syn::File, methods: &BTreeMap<String, String>) {
+    for imp in impls_mut(&mut file.items) {
+        for_each_fn(imp, |f| {
+            let name = f.sig.ident.to_string();
+            if let Some(original) = methods.get(&name)
+                && *original != name
+            {
+                f.attrs.push(parse_quote!(#[doc(alias = #original)]));
+            }
+        });
+    }
+}
+
+/// Each builder setter gets the spec's description of its parameter
+/// (progenitor leaves them undocumented; the descriptions only appear in
+/// the client method's list).
+pub fn document_setters(file: &mut syn::File, doc: &Value) -> Result<()> {
+    let setters = setter_docs(doc);
+    let mut builders: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
+    for imp in impls_mut(&mut file.items) {
+        for member in &imp.items {
+            let ImplItem::Fn(f) = member else { continue };
+            if let (Some(docs), Some(name)) =
+                (setters.get(&f.sig.ident.to_string()), returned_builder(f))
+            {
+                builders.insert(name, docs);
+            }
+        }
+    }
+    for item in module_mut(file, "builder")?.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(ty) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(name) = ty.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        let Some(docs) = builders.get(&name) else {
+            continue;
+        };
+        for_each_fn(imp, |f| {
+            if let Some(text) = docs.get(&f.sig.ident.to_string()) {
+                f.attrs.insert(0, parse_quote!(#[doc = #text]));
+            }
+        });
+    }
+    Ok(())
+}
+
+/// For every operation (by method name): setter name -> description.
+fn setter_docs(doc: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for op in crate::walk::operations(doc) {
+        let Some(operation) = doc
+            .get("paths")
+            .and_then(|p| p.get(&op.path))
+            .and_then(|i| i.get(&op.method))
+        else {
+            continue;
+        };
+        let mut docs = BTreeMap::new();
+        let params = operation.get("parameters").and_then(Value::as_array);
+        for p in params.into_iter().flatten() {
+            let p = resolve(doc, p);
+            let (Some(name), Some(text)) = (
+                p.get("name").and_then(Value::as_str),
+                p.get("description").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            docs.insert(name.to_snake_case(), text.trim().to_string());
+        }
+        if let Some(body) = operation.get("requestBody").map(|b| resolve(doc, b)) {
+            let text = body
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("The request body.")
+                .trim()
+                .to_string();
+            docs.insert(
+                "body_map".into(),
+                format!("{text}\n\nEdits the body in place."),
+            );
+            docs.insert("body".into(), text);
+        }
+        out.insert(op.id.to_snake_case(), docs);
+    }
+    out
+}
+
+/// A `$ref` to a component, followed once.
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    v.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|pointer| doc.pointer(pointer))
+        .unwrap_or(v)
+}
+
+/// `Y` of a client method `fn x(&self) -> builder::Y<'_>`.
+fn returned_builder(f: &ImplItemFn) -> Option<String> {
+    let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+        return None;
+    };
+    let syn::Type::Path(p) = &**ty else {
+        return None;
+    };
+    let segments: Vec<_> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    match segments.as_slice() {
+        [module, name] if module == "builder" => Some(name.clone()),
+        _ => None,
+    }
+}
+
+fn module_mut<'a>(file: &'a mut syn::File, name: &str) -> Result<&'a mut Vec<Item>> {
+    file.items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or_else(|| BuildError::new(format!("progenitor's output has no `{name}` module")))
+}
+
+fn impls_mut(items: &mut [Item]) -> impl Iterator<Item = &mut syn::ItemImpl> {
+    items.iter_mut().filter_map(|item| match item {
+        Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+        _ => None,
+    })
+}
+
+fn for_each_fn(imp: &mut syn::ItemImpl, mut f: impl FnMut(&mut ImplItemFn)) {
+    for member in imp.items.iter_mut() {
+        if let ImplItem::Fn(func) = member {
+            f(func);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generated() -> syn::File {
+        parse_quote! {
+            impl Client {
+                pub fn new(baseurl: &str) -> Self { todo!() }
+                pub fn new_with_client(baseurl: &str) -> Self { todo!() }
+                pub fn promote_mirror_topics(&self) -> builder::PromoteMirrorTopics<'_> { todo!() }
+            }
+            pub mod builder {
+                impl<'a> PromoteMirrorTopics<'a> {
+                    pub fn new(client: &'a super::Client) -> Self { todo!() }
+                    pub fn link_name<V>(mut self, value: V) -> Self { self }
+                    ///Sends a `POST` request
+                    pub async fn send(self) -> Result<ResponseValue<types::List>, Error<crate::error::ConfluentError>> {
+                        let mut header_map = HeaderMap::with_capacity(1usize);
+                        header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(super::Client::api_version()));
+                        header_map.append(HeaderName::from_static("x-other"), value);
+                        todo!()
+                    }
+                }
+            }
+        }
+    }
+
+    fn text(file: &syn::File) -> String {
+        prettyplease::unparse(file)
+    }
+
+    #[test]
+    fn send_returns_the_crate_error_and_progenitors_send_is_private() {
+        let mut file = generated();
+        wrap_send(&mut file).unwrap();
+        let out = text(&file);
+        assert!(out.contains("pub(crate) async fn send_raw("), "{out}");
+        assert!(out.contains("pub async fn send("), "{out}");
+        assert!(
+            out.contains("-> ::std::result::Result<ResponseValue<types::List>, crate::Error>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("crate::call::send(self.send_raw()).await"),
+            "{out}"
+        );
+        assert!(out.contains("# Errors"), "{out}");
+    }
+
+    #[test]
+    fn constructors_are_crate_private() {
+        let mut file = generated();
+        hide_constructors(&mut file).unwrap();
+        let out = text(&file);
+        assert!(out.contains("pub(crate) fn new(baseurl"), "{out}");
+        assert!(out.contains("pub(crate) fn new_with_client("), "{out}");
+        assert!(out.contains("pub(crate) fn new(client"), "{out}");
+        assert!(out.contains("pub fn promote_mirror_topics"), "{out}");
+    }
+
+    #[test]
+    fn only_the_api_version_header_is_dropped() {
+        let mut file = generated();
+        drop_api_version_header(&mut file).unwrap();
+        let out = text(&file);
+        assert!(!out.contains("api-version"), "{out}");
+        assert!(out.contains("x-other"), "{out}");
+    }
+
+    #[test]
+    fn methods_keep_their_operation_id_as_alias_and_setters_get_docs() {
+        let mut file = generated();
+        let methods = BTreeMap::from([(
+            "promote_mirror_topics".to_string(),
+            "updateKafkaMirrorTopicsPromote".to_string(),
+        )]);
+        add_doc_aliases(&mut file, &methods);
+        let doc = serde_json::json!({
+            "paths": {"/links/{link_name}/mirrors:promote": {"post": {
+                "operationId": "promote_mirror_topics",
+                "parameters": [{"$ref": "#/components/parameters/LinkName"}],
+            }}},
+            "components": {"parameters": {"LinkName": {"name": "link_name", "description": "The link name"}}}
+        });
+        document_setters(&mut file, &doc).unwrap();
+        let out = text(&file);
+        assert!(
+            out.contains("#[doc(alias = \"updateKafkaMirrorTopicsPromote\")]"),
+            "{out}"
+        );
+        assert!(
+            out.contains("///The link name\n        pub fn link_name"),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! How a generated operation's `send()` returns [`crate::Error`].
+//!
+//! progenitor's own `send` (renamed `send_raw` at build time, private) can
+//! only report a `reqwest` failure or the body it decoded. The transport
+//! knows more: how many attempts were made, for how long, and the error
+//! answer as received (an HTML 429 page, an empty 401). It leaves that in a
+//! per-call record, a task-local value that lives exactly as long as one
+//! `send()`; `send()` then returns the recorded error, or turns progenitor's
+//! into one with the record's request details.
+
+use std::cell::RefCell;
+use std::future::Future;
+
+use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
+
+use crate::error::{DecodeError, Error, RequestInfo, TransportError};
+
+tokio::task_local! {
+    static CALL: RefCell<Record>;
+}
+
+/// What the transport learned during one call.
+#[derive(Default)]
+struct Record {
+    /// What was sent and the status of the success answer.
+    answered: Option<(RequestInfo, StatusCode)>,
+    error: Option<Error>,
+}
+
+/// Runs progenitor's `send_raw` future and returns its answer, or the
+/// [`Error`] the transport recorded, or progenitor's error converted.
+pub(crate) async fn send<T, E>(
+    raw: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+) -> Result<ResponseValue<T>, Error> {
+    CALL.scope(RefCell::new(Record::default()), async move {
+        let result = raw.await;
+        let record = CALL.with(|r| r.take());
+        match (result, record) {
+            (_, Record { error: Some(e), .. }) => Err(e),
+            (Ok(value), _) => Ok(value),
+            (Err(e), Record { answered, .. }) => Err(convert(e, answered)),
+        }
+    })
+    .await
+}
+
+/// Records the transport's outcome for the current `send()` and gives
+/// progenitor's code the response to read: the answer itself after a
+/// success, a placeholder after an error. The placeholder never reaches a
+/// caller: `send()` returns the recorded error instead.
+pub(crate) fn hand_over(
+    outcome: Result<(reqwest::Response, RequestInfo), Error>,
+) -> reqwest::Response {
+    match outcome {
+        Ok((response, sent)) => {
+            record_answer(sent, response.status());
+            response
+        }
+        Err(e) => {
+            record_error(e);
+            recorded_error_response()
+        }
+    }
+}
+
+/// Records a success answer for the current `send()`, in case its body
+/// does not decode.
+fn record_answer(request: RequestInfo, status: StatusCode) {
+    let _ = CALL.try_with(|r| r.borrow_mut().answered = Some((request, status)));
+}
+
+/// Records the error the current `send()` returns.
+fn record_error(error: Error) {
+    let _ = CALL.try_with(|r| r.borrow_mut().error = Some(error));
+}
+
+/// What progenitor's code reads after an error was recorded.
+fn recorded_error_response() -> reqwest::Response {
+    let mut answer = http::Response::new(Vec::<u8>::new());
+    *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    reqwest::Response::from(answer)
+}
+
+/// progenitor's error, for what the transport did not record: an argument
+/// the builder refused, a body that does not decode, an unexpected status.
+fn convert<E>(
+    e: progenitor_client::Error<E>,
+    answered: Option<(RequestInfo, StatusCode)>,
+) -> Error {
+    use progenitor_client::Error as P;
+    let (request, status) = answered.unzip();
+    match (e, request) {
+        (P::InvalidRequest(m) | P::Custom(m), _) => Error::InvalidArgument(m),
+        (P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e), Some(r)) => {
+            Error::Transport(Box::new(TransportError::new(e, r)))
+        }
+        // Nothing was sent: reqwest could not build the request from the
+        // arguments (a header value with a newline, for example).
+        (P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e), None) => {
+            Error::InvalidArgument(format!(
+                "cannot build the request: {}",
+                crate::error::root_cause(&e)
+            ))
+        }
+        (P::InvalidResponsePayload(body, source), Some(r)) => {
+            let status = status.unwrap_or(StatusCode::OK);
+            Error::Decode(Box::new(DecodeError::new(status, &body, r, source)))
+        }
+        (P::UnexpectedResponse(response), Some(r)) => Error::UnexpectedStatus {
+            status: response.status(),
+            request: Box::new(r),
+        },
+        // The transport records every error status, so progenitor sees none.
+        (P::ErrorResponse(response), Some(r)) => Error::UnexpectedStatus {
+            status: response.status(),
+            request: Box::new(r),
+        },
+        (P::InvalidResponsePayload(..) | P::UnexpectedResponse(_) | P::ErrorResponse(_), None) => {
+            Error::InvalidArgument("the request was not sent through the client's transport".into())
+        }
+    }
+}
