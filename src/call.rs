@@ -14,7 +14,7 @@ use std::future::Future;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 
-use crate::error::{DecodeError, Error, RequestInfo, TransportError};
+use crate::error::{Error, RequestInfo};
 
 tokio::task_local! {
     static CALL: RefCell<Record>;
@@ -93,7 +93,7 @@ fn convert<E>(
     match (e, request) {
         (P::InvalidRequest(m) | P::Custom(m), _) => Error::InvalidArgument(m),
         (P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e), Some(r)) => {
-            Error::Transport(Box::new(TransportError::new(e, r)))
+            Error::transport(e, r)
         }
         // Nothing was sent: reqwest could not build the request from the
         // arguments (a header value with a newline, for example).
@@ -105,7 +105,7 @@ fn convert<E>(
         }
         (P::InvalidResponsePayload(body, source), Some(r)) => {
             let status = status.unwrap_or(StatusCode::OK);
-            Error::Decode(Box::new(DecodeError::new(status, &body, r, source)))
+            Error::decode(status, &body, r, source)
         }
         (P::UnexpectedResponse(response), Some(r)) => Error::UnexpectedStatus {
             status: response.status(),

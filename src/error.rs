@@ -45,14 +45,38 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
     /// No complete answer: connection refused, timeout, reset, TLS failure.
-    #[error(transparent)]
-    Transport(Box<TransportError>),
+    /// The message names the root cause and the request; `source()` gives
+    /// reqwest's error with the details.
+    #[error("{cause}: {request}")]
+    #[non_exhaustive]
+    Transport {
+        /// The root cause in a few words: `connection refused`, `timed out`...
+        cause: String,
+        /// What was sent.
+        request: Box<RequestInfo>,
+        /// reqwest's error.
+        source: reqwest::Error,
+    },
     /// A success answer whose body does not decode into the documented type.
-    #[error(transparent)]
-    Decode(Box<DecodeError>),
+    #[error(
+        "cannot decode the {status} answer to {request}: {source}; body: {}",
+        one_line(body, 200)
+    )]
+    #[non_exhaustive]
+    Decode {
+        /// The status received.
+        status: StatusCode,
+        /// The body as received (lossy UTF-8).
+        body: String,
+        /// What was sent.
+        request: Box<RequestInfo>,
+        /// What serde said.
+        source: serde_json::Error,
+    },
     /// An answer with a status the spec does not describe (1xx, 3xx, or a
     /// 2xx where another 2xx with a body is documented).
     #[error("{request} answered {status}, which the spec does not describe")]
+    #[non_exhaustive]
     UnexpectedStatus {
         /// The status received.
         status: StatusCode,
@@ -65,12 +89,35 @@ pub enum Error {
 }
 
 impl Error {
+    /// A transport failure, named by its root cause.
+    pub(crate) fn transport(source: reqwest::Error, request: RequestInfo) -> Self {
+        Error::Transport {
+            cause: root_cause(&source),
+            request: Box::new(request),
+            source,
+        }
+    }
+
+    /// A success answer whose body does not decode.
+    pub(crate) fn decode(
+        status: StatusCode,
+        body: &[u8],
+        request: RequestInfo,
+        source: serde_json::Error,
+    ) -> Self {
+        Error::Decode {
+            status,
+            body: String::from_utf8_lossy(body).into_owned(),
+            request: Box::new(request),
+            source,
+        }
+    }
+
     /// The HTTP status of the service's answer, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status()),
-            Error::Decode(e) => Some(e.status),
-            Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -85,9 +132,9 @@ impl Error {
     pub fn request(&self) -> Option<&RequestInfo> {
         match self {
             Error::Api(e) => Some(&e.request),
-            Error::Transport(e) => Some(&e.request),
-            Error::Decode(e) => Some(&e.request),
-            Error::UnexpectedStatus { request, .. } => Some(request),
+            Error::Transport { request, .. }
+            | Error::Decode { request, .. }
+            | Error::UnexpectedStatus { request, .. } => Some(request),
             _ => None,
         }
     }
@@ -115,6 +162,11 @@ impl Error {
     /// `true` for a 404.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// `true` when no answer arrived in time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport { source, .. } if source.is_timeout())
     }
 
     /// `true` for a 429, or Confluent's Kafka throttling code 42901.
@@ -200,58 +252,6 @@ impl fmt::Display for RequestInfo {
     }
 }
 
-/// No complete answer arrived: the connection was refused, timed out or was
-/// reset, or TLS failed. The message names the root cause and the request;
-/// [`std::error::Error::source`] gives reqwest's error with the details.
-#[derive(Debug)]
-pub struct TransportError {
-    cause: String,
-    request: RequestInfo,
-    source: reqwest::Error,
-}
-
-impl TransportError {
-    pub(crate) fn new(source: reqwest::Error, request: RequestInfo) -> Self {
-        Self {
-            cause: root_cause(&source),
-            request,
-            source,
-        }
-    }
-
-    /// The root cause in a few words: `connection refused`, `timed out`, ...
-    pub fn cause(&self) -> &str {
-        &self.cause
-    }
-
-    /// What was sent.
-    pub fn request(&self) -> &RequestInfo {
-        &self.request
-    }
-
-    /// `true` when the last attempt timed out.
-    pub fn is_timeout(&self) -> bool {
-        self.source.is_timeout()
-    }
-
-    /// `true` when the last attempt could not connect (nothing was sent).
-    pub fn is_connect(&self) -> bool {
-        self.source.is_connect()
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.cause, self.request)
-    }
-}
-
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
-
 /// The deepest cause of a reqwest error, in a few words.
 pub(crate) fn root_cause(e: &reqwest::Error) -> String {
     if e.is_timeout() {
@@ -280,60 +280,6 @@ pub(crate) fn root_cause(e: &reqwest::Error) -> String {
         format!("cannot connect: {text}")
     } else {
         text
-    }
-}
-
-/// A success answer whose body does not decode into the documented type.
-#[derive(Debug)]
-pub struct DecodeError {
-    status: StatusCode,
-    body: String,
-    request: RequestInfo,
-    source: serde_json::Error,
-}
-
-impl DecodeError {
-    pub(crate) fn new(
-        status: StatusCode,
-        body: &[u8],
-        request: RequestInfo,
-        source: serde_json::Error,
-    ) -> Self {
-        Self {
-            status,
-            body: String::from_utf8_lossy(body).into_owned(),
-            request,
-            source,
-        }
-    }
-
-    /// The body as received (lossy UTF-8).
-    pub fn body(&self) -> &str {
-        &self.body
-    }
-
-    /// What was sent.
-    pub fn request(&self) -> &RequestInfo {
-        &self.request
-    }
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot decode the {} answer to {}: {}; body: {}",
-            self.status,
-            self.request,
-            self.source,
-            one_line(&self.body, 200)
-        )
-    }
-}
-
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
     }
 }
 

@@ -53,11 +53,12 @@ pub mod wait;
 
 #[cfg(test)]
 mod examples_test;
+#[cfg(test)]
+mod generated_test;
 
 pub use client::ClientBuilder;
 pub use error::{
-    ApiError, ConfigError, ConfluentError, DecodeError, Error, InstaclustrError, RequestInfo,
-    TransportError, VendorError,
+    ApiError, ConfigError, ConfluentError, Error, InstaclustrError, RequestInfo, VendorError,
 };
 #[doc(no_inline)]
 pub use progenitor_client::ResponseValue;

@@ -44,7 +44,7 @@ use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderValue};
 use serde::de::DeserializeOwned;
 
-use crate::error::{DecodeError, Error, TransportError};
+use crate::error::Error;
 use crate::transport::Inner;
 
 /// A page of a list answer, implemented for the generated list types.
@@ -180,6 +180,14 @@ impl<'a, P: Page> Items<'a, P> {
 
     /// Collects the items, at most `max_items` (and `max_items` of this
     /// stream if smaller).
+    ///
+    /// # Errors
+    ///
+    /// The first error of a page request ([`Error::Api`],
+    /// [`Error::Transport`], [`Error::Decode`], after the client's retries),
+    /// or [`Error::Pagination`] when a `next` link is refused; the items
+    /// collected before it are dropped (use [`Items`] as a stream to keep
+    /// them).
     pub async fn collect_up_to(self, max_items: usize) -> Result<Vec<P::Item>, Error> {
         let mut out = Vec::new();
         let mut items = self.max_items(max_items);
@@ -310,7 +318,7 @@ async fn fetch<P: Page>(
         match response.chunk().await {
             Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
             Ok(None) => break,
-            Err(e) => return Err(Error::Transport(Box::new(TransportError::new(e, sent)))),
+            Err(e) => return Err(Error::transport(e, sent)),
         }
     }
     if !status.is_success() {
@@ -319,6 +327,5 @@ async fn fetch<P: Page>(
             request: Box::new(sent),
         });
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|source| Error::Decode(Box::new(DecodeError::new(status, &bytes, sent, source))))
+    serde_json::from_slice(&bytes).map_err(|source| Error::decode(status, &bytes, sent, source))
 }

@@ -264,7 +264,10 @@ impl RetryBudget {
     /// A call succeeded: give back what its last retry cost, or 1.
     pub(crate) fn record_success(&self, last_retry_cost: Option<u32>) {
         let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        *t = (*t + last_retry_cost.unwrap_or(1)).min(self.capacity);
+        // Saturating: with a capacity near u32::MAX the sum would overflow.
+        *t = t
+            .saturating_add(last_retry_cost.unwrap_or(1))
+            .min(self.capacity);
     }
 
     /// Tokens left.
@@ -376,5 +379,17 @@ mod tests {
             b.record_success(None);
         }
         assert_eq!(b.available(), 12, "never above capacity");
+    }
+
+    #[test]
+    fn a_budget_of_u32_max_never_empties_or_overflows() {
+        let b = RetryBudget::new(u32::MAX);
+        b.record_success(Some(RetryBudget::TIMEOUT_COST));
+        assert_eq!(b.available(), u32::MAX);
+        for _ in 0..10_000 {
+            assert!(b.try_acquire(RetryBudget::TIMEOUT_COST));
+            b.record_success(None);
+        }
+        assert!(b.available() > u32::MAX - 100_000);
     }
 }

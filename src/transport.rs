@@ -24,7 +24,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::{self, Auth};
-use crate::error::{ApiError, ConfigError, Error, RequestInfo, TransportError, VendorError};
+use crate::error::{ApiError, ConfigError, Error, RequestInfo, VendorError};
 use crate::rate_limit::RateLimiter;
 use crate::retry::{RetryBudget, RetryPolicy, classify_status, classify_transport, retry_after};
 use crate::runtime::{BodyLimit, Operation};
@@ -217,9 +217,7 @@ impl Inner {
                     let vendor = (shared.api.vendor_error)(&a.body);
                     ApiError::new(a.status, a.headers, &a.body, vendor, sent(attempt)).into()
                 }
-                Failure::Transport(e) => {
-                    Error::Transport(Box::new(TransportError::new(e, sent(attempt))))
-                }
+                Failure::Transport(e) => Error::transport(e, sent(attempt)),
             });
         }
     }

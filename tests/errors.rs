@@ -178,10 +178,10 @@ async fn a_success_with_html_or_truncated_json_is_a_decode_error() {
             .send()
             .await
             .unwrap_err();
-        let Error::Decode(d) = &e else {
+        let Error::Decode { body: got, .. } = &e else {
             panic!("{body:?}: {e:?}")
         };
-        assert_eq!(d.body(), body);
+        assert_eq!(got, body);
         assert_eq!(e.status().map(|s| s.as_u16()), Some(200));
         assert_eq!(e.attempts(), Some(1));
     }
@@ -217,7 +217,7 @@ async fn no_server_is_a_transport_error() {
         .build()
         .unwrap();
     let e = c.list_links().cluster_id("c").send().await.unwrap_err();
-    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     assert!(!format!("{e:?}{e}").contains(SECRET));
 }
 
@@ -299,11 +299,12 @@ async fn a_refused_connection_names_its_cause_and_attempts() {
         "connection refused: GET http://127.0.0.1:{port}/kafka/v3/clusters/c/links/dr (3 attempts in "
     );
     assert!(line.starts_with(&start), "{line}");
-    let Error::Transport(t) = &e else {
+    let Error::Transport { cause, source, .. } = &e else {
         panic!("{e:?}")
     };
-    assert!(t.is_connect());
-    assert_eq!(t.cause(), "connection refused");
+    assert!(source.is_connect());
+    assert_eq!(cause, "connection refused");
+    assert!(!e.is_timeout());
     // The chain keeps reqwest's error, and the top line does not repeat it.
     let source = std::error::Error::source(&e)
         .expect("reqwest's error")
@@ -337,4 +338,34 @@ async fn question_mark_works_in_a_function_returning_the_crate_error() {
     let e = link_state(&confluent(&server)).await.unwrap_err();
     assert!(e.is_not_found());
     assert_eq!(e.error_code(), Some(40403));
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_a_timeout() {
+    // Accepts connections and reads nothing back: the answer never comes.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    let c = kafka_mirror::confluent::Client::builder(format!("http://127.0.0.1:{port}"))
+        .basic_auth(KEY, SECRET)
+        .timeout(std::time::Duration::from_millis(200))
+        .retry(kafka_mirror::retry::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = c.list_links().cluster_id("c").send().await.unwrap_err();
+    held.abort();
+    assert!(e.is_timeout(), "{e:?}");
+    assert_eq!(e.attempts(), Some(1));
+    let line = e.to_string();
+    assert!(
+        line.starts_with(&format!(
+            "timed out: GET http://127.0.0.1:{port}/kafka/v3/clusters/c/links (1 attempt in "
+        )),
+        "{line}"
+    );
 }

@@ -182,7 +182,8 @@ async fn a_post_cut_after_sending_is_not_retried_but_a_get_is() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Transport(_)));
+    assert!(matches!(e, Error::Transport { .. }));
+    assert_eq!(e.attempts(), Some(1));
     assert_eq!(
         s.hits(),
         1,
@@ -222,7 +223,13 @@ async fn a_connect_failure_is_retried_even_for_post() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Transport(_)));
+    assert!(matches!(e, Error::Transport { .. }));
+    assert_eq!(e.attempts(), Some(3), "{e}");
+    assert_eq!(e.elapsed(), Some(start.elapsed()));
+    assert!(
+        e.to_string().starts_with("connection refused: POST "),
+        "{e}"
+    );
     assert!(
         start.elapsed() > Duration::ZERO,
         "it waited before retrying"

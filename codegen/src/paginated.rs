@@ -123,6 +123,11 @@ pub fn emit_builder_methods(list: &[Paginated]) -> TokenStream {
                 }
 
                 /// Every item, at most `max_items` of them.
+                ///
+                /// # Errors
+                ///
+                /// The first error of a page request, or
+                /// [`crate::Error::Pagination`] when a `next` link is refused.
                 pub async fn collect_up_to(self, max_items: usize) -> ::std::result::Result<::std::vec::Vec<types::#item>, crate::Error> {
                     self.stream().collect_up_to(max_items).await
                 }

@@ -6,8 +6,9 @@
 //! - `BODY_LIMITS`: numeric and length bounds of request bodies
 //!   (`newTargetLatency >= 1000`), checked before sending for the same reason;
 //!   typify does not enforce them.
-//! - `EXAMPLES` (tests only): every example of the specs with a function that
-//!   decodes it into its generated type.
+//! - `decode_component` (tests only): decodes JSON text as a component's
+//!   generated type, for the test that every example of the specs decodes
+//!   (it collects the examples itself, with [`collect_examples`]).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -318,100 +319,39 @@ fn schema_examples(schema: &Value, at: &str, out: &mut Vec<Example>, depth: usiz
     }
 }
 
-/// The Rust type a schema decodes into, and whether it is an open enum.
-pub fn rust_type(schema: &Value, types: &TypeMap<'_>) -> Option<(TokenStream, bool)> {
-    if let Some(name) = ref_name(schema) {
+/// `decode_component(name, json)` (tests only): decodes JSON text as the
+/// generated type of a component schema, and refuses an open enum's value
+/// the spec does not list. The examples themselves are collected when the
+/// test runs ([`collect_examples`]), not on every build.
+pub fn emit_component_decoders(types: &TypeMap<'_>) -> TokenStream {
+    let arms = types.components.keys().map(|name| {
         if name == types.error_schema {
             let t = types.error_type;
-            return Some((quote! { #t }, false));
+            return quote! { #name => decode::<#t>(json) };
         }
         let ident = format_ident!("{}", type_name(name));
-        let is_enum = types.open_enums.iter().any(|e| e == name);
-        return Some((quote! { types::#ident }, is_enum));
-    }
-    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
-    let ty = schema.get("type").and_then(Value::as_str);
-    let format = schema.get("format").and_then(Value::as_str);
-    let base = match (ty, format) {
-        (Some("string"), Some("uuid")) => quote! { ::uuid::Uuid },
-        (Some("string"), _) if schema.get("enum").is_some() => {
-            // A one-value tag: must be that value.
-            quote! { ::std::string::String }
-        }
-        (Some("string"), _) => quote! { ::std::string::String },
-        (Some("integer"), Some("int32")) => quote! { i32 },
-        (Some("integer"), _) => quote! { i64 },
-        (Some("number"), _) => quote! { f64 },
-        (Some("boolean"), _) => quote! { bool },
-        (Some("array"), _) => {
-            let (inner, _) = rust_type(schema.get("items")?, types)?;
-            quote! { ::std::vec::Vec<#inner> }
-        }
-        (Some("object"), _) if schema.get("properties").is_none() => {
-            quote! { ::serde_json::Map<::std::string::String, ::serde_json::Value> }
-        }
-        _ => return None,
-    };
-    Some((
-        if nullable {
-            quote! { ::std::option::Option<#base> }
+        if types.open_enums.iter().any(|e| e == name) {
+            quote! {
+                #name => ::serde_json::from_str::<types::#ident>(json)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| if v.is_known() { Ok(()) } else { Err(format!("`{v}` is not a documented value")) })
+            }
         } else {
-            base
-        },
-        false,
-    ))
-}
-
-/// The `EXAMPLES` table; examples whose type cannot be told are reported as
-/// `None` decoders so the test lists them instead of passing silently.
-pub fn emit_examples(examples: &[Example], types: &TypeMap<'_>) -> TokenStream {
-    let error_type = types.error_type;
-    let rows = examples.iter().map(|ex| {
-        let location = &ex.location;
-        if ex.raw {
-            let text = ex.value.as_str().map(str::to_string).unwrap_or_else(|| ex.value.to_string());
-            // A raw body (the 429 HTML page) is kept as text in
-            // `ApiError::raw_body`; the check is that it is not JSON, which
-            // the error type would have been asked to decode.
-            return quote! {
-                Example { location: #location, json: #text, decode: Some(|text| {
-                    match ::serde_json::from_str::<::serde_json::Value>(text) {
-                        Err(_) => Ok(()),
-                        Ok(_) => Err(format!("a raw example is JSON, so it would not decode as {}", stringify!(#error_type))),
-                    }
-                }) }
-            };
-        }
-        let json = ex.value.to_string();
-        match rust_type(&ex.schema, types) {
-            Some((ty, true)) => quote! {
-                Example { location: #location, json: #json, decode: Some(|json| {
-                    let v = ::serde_json::from_str::<#ty>(json).map_err(|e| e.to_string())?;
-                    if v.is_known() { Ok(()) } else { Err(format!("`{v}` is not a documented value")) }
-                }) }
-            },
-            Some((ty, false)) => quote! {
-                Example { location: #location, json: #json, decode: Some(|json| {
-                    ::serde_json::from_str::<#ty>(json).map(|_| ()).map_err(|e| e.to_string())
-                }) }
-            },
-            None => quote! { Example { location: #location, json: #json, decode: None } },
+            quote! { #name => decode::<types::#ident>(json) }
         }
     });
     quote! {
-        /// An example of the specs and how to decode it.
-        pub struct Example {
-            /// Where it is in the normalized spec.
-            pub location: &'static str,
-            /// The example as JSON text.
-            pub json: &'static str,
-            /// Decodes it into its generated type; `None` when the type
-            /// cannot be told (the test fails on those).
-            pub decode: Option<fn(&str) -> Result<(), String>>,
+        /// Decodes `json` as the generated type of the component schema
+        /// `name`; `None` for a name that is not a component.
+        pub(crate) fn decode_component(name: &str, json: &str) -> Option<Result<(), String>> {
+            fn decode<T: ::serde::de::DeserializeOwned>(json: &str) -> Result<(), String> {
+                ::serde_json::from_str::<T>(json).map(|_| ()).map_err(|e| e.to_string())
+            }
+            Some(match name {
+                #(#arms,)*
+                _ => return None,
+            })
         }
-
-        /// Every example of this API's specs.
-        pub const EXAMPLES: &[Example] = &[#(#rows),*];
     }
 }
 

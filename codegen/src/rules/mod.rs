@@ -10,7 +10,6 @@ use serde_json::Value;
 use crate::error::{BuildError, Result};
 
 mod document_partial_failure;
-mod drop_non_json_error_bodies;
 pub(crate) mod extensible_enums_are_enums;
 mod flatten_all_of;
 mod hoist_titled_schemas;
@@ -41,10 +40,6 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "extensible_enums_are_enums",
         apply: extensible_enums_are_enums::apply,
-    },
-    Rule {
-        name: "drop_non_json_error_bodies",
-        apply: drop_non_json_error_bodies::apply,
     },
     Rule {
         name: "one_error_schema",

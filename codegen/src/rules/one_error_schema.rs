@@ -7,6 +7,13 @@
 //! Quirk: the services answer statuses their specs omit (Confluent 403 and
 //! 404, Instaclustr 503/504); with the ranges they are typed errors, not
 //! "unexpected response"s.
+//!
+//! Quirk: Confluent's 429 is a `text/html` page from Jetty's DoSFilter.
+//! Generator limit: progenitor turns a non-JSON body into a raw byte-stream
+//! error type, which breaks its "one error type per operation" rule (it
+//! panics). Only the JSON media type is kept; the examples of the others
+//! are kept as `x-raw-examples` (the hand-written layer keeps the raw text
+//! of every error body that is not JSON, and the example tests read them).
 
 use serde_json::{Map, Value, json};
 
@@ -80,7 +87,10 @@ fn keep_examples(
         .into_iter()
         .flatten()
     {
-        if !super::drop_non_json_error_bodies::is_json(media) {
+        if !is_json(media) {
+            for (n, text) in raw_examples(body).into_iter().enumerate() {
+                raw.insert(format!("{status} {media} #{n}"), text);
+            }
             continue;
         }
         if let Some(v) = body.get("example") {
@@ -95,14 +105,29 @@ fn keep_examples(
             examples.insert(format!("{status}_{name}"), ex.clone());
         }
     }
-    for (k, v) in response
-        .get("x-raw-examples")
+}
+
+/// The example texts of a media type. Confluent's 429 example is a map
+/// `{description, value}` put under `example`, so `value` is looked into.
+fn raw_examples(body: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    if let Some(ex) = body.get("example") {
+        out.push(ex.get("value").cloned().unwrap_or_else(|| ex.clone()));
+    }
+    for ex in body
+        .get("examples")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
     {
-        raw.insert(k.clone(), v.clone());
+        out.extend(ex.1.get("value").cloned());
     }
+    out
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json")
 }
 
 /// Keeps the vendor's per-status descriptions in the range's description.
@@ -152,6 +177,37 @@ paths:
             r["4XX"]["content"]["application/json"]["examples"]["400_auth"]["value"]["error_code"],
             40101
         );
+    }
+
+    #[test]
+    fn the_html_429_loses_its_content_and_keeps_its_example_as_raw_text() {
+        let doc = super::super::run(
+            super::apply,
+            r#"
+components: {schemas: {Error: {type: object}}}
+paths:
+  /a:
+    get:
+      operationId: a
+      responses:
+        '200': {description: ok, content: {text/html: {schema: {type: string}}}}
+        '429': {description: slow down, content: {text/html: {schema: {type: string}, example: {description: page, value: <html>slow</html>}}}}
+"#,
+        )
+        .unwrap();
+        let r = &doc["paths"]["/a"]["get"]["responses"];
+        assert_eq!(
+            r["4XX"]["x-raw-examples"]["429 text/html #0"],
+            "<html>slow</html>"
+        );
+        let media: Vec<_> = r["4XX"]["content"].as_object().unwrap().keys().collect();
+        assert_eq!(media, ["application/json"]);
+        assert!(
+            r["200"]["content"].get("text/html").is_some(),
+            "success bodies are not touched"
+        );
+        assert!(super::is_json("application/problem+json; charset=utf-8"));
+        assert!(!super::is_json("text/html"));
     }
 
     #[test]
