@@ -51,31 +51,15 @@ use crate::retry::RetryPolicy;
 pub use confluent::MockServerExt as ConfluentMockExt;
 pub use instaclustr::MockServerExt as InstaclustrMockExt;
 
-/// Typed httpmock helpers for the Confluent API, generated from its spec.
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rustdoc::all,
-    dead_code
-)]
-pub mod confluent {
-    include!(concat!(env!("OUT_DIR"), "/confluent_mock.rs"));
-}
+crate::runtime::generated_module!(
+    /// Typed httpmock helpers for the Confluent API, generated from its spec.
+    pub mod confluent = "confluent_mock.rs"
+);
 
-/// Typed httpmock helpers for the Instaclustr API, generated from its spec.
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rustdoc::all,
-    dead_code
-)]
-pub mod instaclustr {
-    include!(concat!(env!("OUT_DIR"), "/instaclustr_mock.rs"));
-}
+crate::runtime::generated_module!(
+    /// Typed httpmock helpers for the Instaclustr API, generated from its spec.
+    pub mod instaclustr = "instaclustr_mock.rs"
+);
 
 /// Credentials the clients below send; mocks may match on them.
 pub const API_KEY: &str = "mock-key";

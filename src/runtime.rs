@@ -76,6 +76,28 @@ impl ItemErrorMessage for Option<String> {
     }
 }
 
+/// A module holding a file the build generated into `OUT_DIR`. Generated
+/// code is not held to this crate's lints (progenitor writes it).
+macro_rules! generated_module {
+    ($(#[$attr:meta])* $vis:vis mod $name:ident = $file:literal) => {
+        $(#[$attr])*
+        #[allow(
+            clippy::all,
+            clippy::pedantic,
+            missing_docs,
+            unused_imports,
+            rustdoc::all,
+            unreachable_pub,
+            unused_mut,
+            dead_code
+        )]
+        $vis mod $name {
+            include!(concat!(env!("OUT_DIR"), "/", $file));
+        }
+    };
+}
+pub(crate) use generated_module;
+
 /// The trait implementations of an open enum, given its inherent
 /// `as_str()` and `From<&str>` (which the generator writes, since they list
 /// the values): conversions from strings, `Display`, serde as a plain

@@ -94,9 +94,15 @@ impl Inner {
         })))
     }
 
-    /// The base URL as the generated client wants it: no trailing slash.
-    pub(crate) fn base_url(&self) -> &str {
-        self.0.base.as_str().trim_end_matches('/')
+    /// The generated client on this transport, given its constructor (the
+    /// base URL without a trailing slash, as progenitor's paths start with one).
+    pub(crate) fn into_client<C>(
+        self,
+        http: reqwest::Client,
+        new_with_client: fn(&str, reqwest::Client, Inner) -> C,
+    ) -> C {
+        let base = self.0.base.as_str().trim_end_matches('/').to_owned();
+        new_with_client(&base, http, self)
     }
 
     /// Adds the credentials to a follow-up page request (its URL comes from

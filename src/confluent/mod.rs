@@ -3,8 +3,10 @@
 //! resume, reverse, truncate-and-restore).
 //!
 //! The [`Client`] and every type in [`types`] are generated at build time
-//! from `openapi/confluent/`. Operation methods are the spec's operationIds
-//! in snake case, each returning a request builder:
+//! from `openapi/confluent/`. Each operation is a method returning a request
+//! builder whose `send()` returns [`crate::Error`] on failure. Methods have
+//! Rust names (`promote_mirror_topics`, not `update_kafka_mirror_topics_promote`)
+//! and keep the spec's operationId as a doc alias; the README lists them.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), kafka_mirror::Error> {
@@ -21,19 +23,7 @@
 //! Against Confluent Platform (Confluent Server serves the same paths), use
 //! its URL, for example `http://localhost:8090`, often with no credentials.
 
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rustdoc::all,
-    unreachable_pub,
-    unused_mut,
-    dead_code
-)]
-pub(crate) mod generated {
-    include!(concat!(env!("OUT_DIR"), "/confluent.rs"));
-}
+crate::runtime::generated_module!(pub(crate) mod generated = "confluent.rs");
 
 pub use generated::{Client, builder, types};
 
@@ -53,16 +43,12 @@ impl Service for Confluent {
 
 impl Sealed for Confluent {
     fn make(http: reqwest::Client, config: TransportConfig) -> Result<Client, crate::ConfigError> {
-        let inner = Inner::new(
-            config,
-            ApiTables {
-                operations: generated::spec::OPERATIONS,
-                limits: generated::spec::BODY_LIMITS,
-                vendor_error: crate::error::VendorError::confluent,
-            },
-        )?;
-        let base = inner.base_url().to_string();
-        Ok(Client::new_with_client(&base, http, inner))
+        let api = ApiTables {
+            operations: generated::spec::OPERATIONS,
+            limits: generated::spec::BODY_LIMITS,
+            vendor_error: crate::error::VendorError::confluent,
+        };
+        Ok(Inner::new(config, api)?.into_client(http, Client::new_with_client))
     }
 }
 

@@ -20,19 +20,7 @@
 //! # Ok(()) }
 //! ```
 
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rustdoc::all,
-    unreachable_pub,
-    unused_mut,
-    dead_code
-)]
-pub(crate) mod generated {
-    include!(concat!(env!("OUT_DIR"), "/instaclustr.rs"));
-}
+crate::runtime::generated_module!(pub(crate) mod generated = "instaclustr.rs");
 
 pub use generated::{Client, builder, types};
 /// Cluster ids are UUIDs.
@@ -54,16 +42,12 @@ impl Service for Instaclustr {
 
 impl Sealed for Instaclustr {
     fn make(http: reqwest::Client, config: TransportConfig) -> Result<Client, crate::ConfigError> {
-        let inner = Inner::new(
-            config,
-            ApiTables {
-                operations: generated::spec::OPERATIONS,
-                limits: generated::spec::BODY_LIMITS,
-                vendor_error: crate::error::VendorError::instaclustr,
-            },
-        )?;
-        let base = inner.base_url().to_string();
-        Ok(Client::new_with_client(&base, http, inner))
+        let api = ApiTables {
+            operations: generated::spec::OPERATIONS,
+            limits: generated::spec::BODY_LIMITS,
+            vendor_error: crate::error::VendorError::instaclustr,
+        };
+        Ok(Inner::new(config, api)?.into_client(http, Client::new_with_client))
     }
 }
 
