@@ -1,17 +1,33 @@
-//! Generates the typed clients from the specs under `openapi/` into `OUT_DIR`.
-//! All the work is in the `kafka-mirror-codegen` crate (`codegen/`), where it
-//! is unit-tested; this file only says which folders are which API.
+//! Generates the typed clients from the specs under `openapi/` into `OUT_DIR`
+//! (or under the folder `KAFKA_MIRROR_OPENAPI_DIR` names, laid out the same
+//! way: a crate user's newer copy of the specs). All the work is in the
+//! `kafka-mirror-codegen` crate (`codegen/`), where it is unit-tested; this
+//! file only says which folders are which API.
 
 use std::path::{Path, PathBuf};
 
 use kafka_mirror_codegen::{ApiConfig, generate, generate_mock};
 
+/// Names a folder of specs to generate from instead of `openapi/`.
+const OPENAPI_DIR_VAR: &str = "KAFKA_MIRROR_OPENAPI_DIR";
+
+/// The API folders the crate's hand-written code needs.
+const APIS: &[&str] = &["confluent", "instaclustr"];
+
 fn main() {
-    // Re-run when any spec changes (cargo watches the whole folder), and at
-    // no other time: this script's own changes re-run it anyway.
-    println!("cargo::rerun-if-changed=openapi");
+    // Re-run when the variable or any spec changes (cargo watches the whole
+    // folder), and at no other time: this script's own changes re-run it
+    // anyway.
+    println!("cargo::rerun-if-env-changed={OPENAPI_DIR_VAR}");
+    let root = spec_root();
+    println!("cargo::rerun-if-changed={}", root.display());
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for api in apis() {
+    // A bad spec of the user's own folder says where the specs came from.
+    let from = match std::env::var_os(OPENAPI_DIR_VAR) {
+        Some(_) => format!(" (specs from {OPENAPI_DIR_VAR}={})", root.display()),
+        None => String::new(),
+    };
+    for api in apis(&root) {
         let name = api
             .dir
             .file_name()
@@ -20,20 +36,58 @@ fn main() {
             .to_string();
         match generate(&api) {
             Ok(generated) => write(&out.join(format!("{name}.rs")), &generated.source),
-            Err(e) => fail(&e.to_string()),
+            Err(e) => fail(&format!("{e}{from}")),
         }
         // Feature `mock`: typed httpmock helpers from the same spec.
         if std::env::var_os("CARGO_FEATURE_MOCK").is_some() {
             match generate_mock(&api, &format!("crate::{name}")) {
                 Ok(source) => write(&out.join(format!("{name}_mock.rs")), &source),
-                Err(e) => fail(&e.to_string()),
+                Err(e) => fail(&format!("{e}{from}")),
             }
         }
     }
 }
 
-fn apis() -> [ApiConfig; 2] {
-    let root = Path::new("openapi");
+/// `openapi/`, or the folder the variable names, checked: it must exist
+/// and hold one folder per API this crate needs.
+fn spec_root() -> PathBuf {
+    let Some(value) = std::env::var_os(OPENAPI_DIR_VAR) else {
+        return PathBuf::from("openapi");
+    };
+    let root = PathBuf::from(&value);
+    let named = format!("{OPENAPI_DIR_VAR}={}", root.display());
+    if value.is_empty() {
+        fail(&format!(
+            "{OPENAPI_DIR_VAR} is set but empty; unset it to use the specs shipped with kafka-mirror"
+        ));
+    }
+    if root.is_relative() {
+        fail(&format!(
+            "{named} is a relative path, which a build script cannot resolve against your \
+             workspace; give an absolute path, or set it in .cargo/config.toml under [env] \
+             with `relative = true`"
+        ));
+    }
+    if !root.is_dir() {
+        fail(&format!("{named}: no such folder"));
+    }
+    let missing: Vec<&str> = APIS
+        .iter()
+        .copied()
+        .filter(|api| !root.join(api).is_dir())
+        .collect();
+    if !missing.is_empty() {
+        fail(&format!(
+            "{named} has no {} folder; it must be laid out like kafka-mirror's openapi/ \
+             (one folder per API: {})",
+            missing.join(" or "),
+            APIS.join(", ")
+        ));
+    }
+    root
+}
+
+fn apis(root: &Path) -> [ApiConfig; 2] {
     [
         ApiConfig {
             dir: root.join("confluent"),

@@ -138,7 +138,10 @@ async fn stream_pages(url: &str, count: usize) -> (usize, Duration, usize) {
 }
 
 async fn raw_pages(url: &str, count: usize) -> (usize, Duration) {
-    let http = reqwest::Client::new();
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
     let start = Instant::now();
     let mut items = 0;
     let mut next = Some(format!("{url}/kafka/v3/clusters/{count}/links/-/mirrors"));
@@ -288,7 +291,10 @@ async fn client_main() {
     //    raw call alternate, each timed; the medians of 4,000 per-call
     //    latencies are compared.
     let c = client(&url);
-    let http = reqwest::Client::new();
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
     let small_url = format!("{url}/kafka/v3/clusters/c/links/dr");
     let (mut sdk, mut raw) = (Vec::new(), Vec::new());
     for i in 0..4_200 {

@@ -97,9 +97,10 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// Uses this `reqwest::Client` (timeouts, proxies, TLS roots, redirect
-    /// policy are then its own). The default client uses rustls, the
-    /// timeouts [`DEFAULT_TIMEOUT`] and [`DEFAULT_CONNECT_TIMEOUT`], and
-    /// follows no redirects, so credentials never leave the configured host.
+    /// policy are then its own; start from [`http_client_builder`]). The
+    /// default client uses rustls with the ring provider, the timeouts
+    /// [`DEFAULT_TIMEOUT`] and [`DEFAULT_CONNECT_TIMEOUT`], and follows no
+    /// redirects, so credentials never leave the configured host.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -172,11 +173,9 @@ impl<S: Service> ClientBuilder<S> {
         }
         let http = match self.http {
             Some(c) => c,
-            None => reqwest::Client::builder()
+            None => http_client_builder()?
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent(concat!("kafka-mirror/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
         };
@@ -206,6 +205,38 @@ impl<S: Service> ClientBuilder<S> {
             )),
         }
     }
+}
+
+/// A `reqwest` client builder set up as this crate's default client: its TLS
+/// (see [`crate::tls`]), no redirects (credentials never follow one to
+/// another host), the user agent `kafka-mirror/<version>`, and reqwest's
+/// own default timeouts (none). Start here to pass your own client to
+/// [`ClientBuilder::http_client`] with a proxy, extra roots or other
+/// timeouts.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let http = kafka_mirror::client::http_client_builder()?
+///     .timeout(Duration::from_secs(60))
+///     .build()
+///     .expect("a client");
+/// let c = kafka_mirror::confluent::Client::builder("https://pkc-1.confluent.cloud")
+///     .http_client(http)
+///     .build()?;
+/// # Ok::<(), kafka_mirror::ConfigError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ConfigError::HttpClient`] when the system's root certificates cannot
+/// be loaded (feature `rustls`).
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
+    crate::tls::configure(
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("kafka-mirror/", env!("CARGO_PKG_VERSION"))),
+    )
 }
 
 fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {

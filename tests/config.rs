@@ -147,7 +147,8 @@ async fn credentials_do_not_follow_a_redirect_to_another_host() {
             then.status(307).header("location", target);
         })
         .await;
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .redirect(reqwest::redirect::Policy::limited(3))
         .build()
         .unwrap();
@@ -177,4 +178,34 @@ async fn a_trailing_slash_or_a_path_prefix_in_the_base_url_is_kept_right() {
         .unwrap();
     c.list_links().cluster_id("c").send().await.unwrap();
     m.assert_async().await;
+}
+
+#[tokio::test]
+async fn the_default_https_client_needs_no_process_wide_tls_provider() {
+    // A plain TCP server: the TLS handshake fails, as it would against a
+    // server that is not speaking TLS. What matters is that building the
+    // client and attempting TLS goes through this crate's own rustls
+    // configuration (ring, system roots) and ends in a typed error.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            use tokio::io::AsyncWriteExt;
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        }
+    });
+    let c = Client::builder(format!("https://127.0.0.1:{port}"))
+        .basic_auth(KEY, SECRET)
+        .retry(kafka_mirror::retry::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = c.list_links().cluster_id("c").send().await.unwrap_err();
+    server.abort();
+    assert!(matches!(e, kafka_mirror::Error::Transport { .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains(&format!("GET https://127.0.0.1:{port}/")),
+        "{e}"
+    );
+    assert!(!format!("{e:?}{e}").contains(SECRET));
 }

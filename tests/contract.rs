@@ -256,7 +256,10 @@ async fn confluent_requests_satisfy_the_spec_and_answers_decode() {
     );
 
     // The check can fail: a create-mirror body without source_topic_name.
-    let invalid = reqwest::Client::new()
+    let invalid = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!(
             "{}/kafka/v3/clusters/lkc-1/links/dr/mirrors",
             prism.url
@@ -361,7 +364,10 @@ async fn instaclustr_requests_satisfy_the_spec_and_answers_decode() {
     );
 
     // The check can fail: a target latency below the documented minimum.
-    let invalid = reqwest::Client::new()
+    let invalid = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .put(format!(
             "{}/provisioning/v1/{cluster}/kafka-connect/mirrors/m-1/targetLatency",
             prism.url

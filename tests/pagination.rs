@@ -340,7 +340,8 @@ async fn a_429_on_page_three_is_retried_and_the_stream_goes_on() {
         Reply::text(429, "text/html", HTML_429).header("retry-after", "1"),
         Reply::json(200, page(&["c"], Value::Null)),
     ]);
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();

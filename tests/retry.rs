@@ -16,7 +16,8 @@ use tokio::time::Instant;
 /// A client whose HTTP client has no timers of its own (no timeout, no idle
 /// pool), so the paused clock only moves for the SDK's own waits.
 fn client(url: &str, policy: RetryPolicy) -> kafka_mirror::confluent::Client {
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
@@ -306,7 +307,8 @@ async fn no_retries_with_retry_policy_none() {
 #[tokio::test(start_paused = true)]
 async fn a_hundred_concurrent_calls_stay_within_the_rate_limit() {
     let s = Scripted::start(vec![], ok()).await;
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
@@ -345,7 +347,8 @@ async fn a_hundred_concurrent_calls_stay_within_the_rate_limit() {
 #[tokio::test(start_paused = true)]
 async fn instaclustr_defaults_to_35_per_second() {
     let s = Scripted::start(vec![], Reply::json(200, json!({"mirrors": []}))).await;
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();

@@ -42,7 +42,8 @@ async fn tracing_has_a_span_per_operation_an_event_per_retry_and_no_secret() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let s = Scripted::start(vec![Reply::status(429).header("retry-after", "1")], ok()).await;
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();

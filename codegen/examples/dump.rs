@@ -41,7 +41,7 @@ fn main() {
         return;
     }
     match kafka_mirror_codegen::generate(&api) {
-        Ok(g) if what == "spec" => println!("{}", serde_yaml::to_string(&g.normalized).unwrap()),
+        Ok(g) if what == "spec" => println!("{}", yaml_serde::to_string(&g.normalized).unwrap()),
         Ok(g) => println!("{}", g.source),
         Err(e) => {
             eprintln!("{e}");

@@ -72,13 +72,13 @@ pub fn parse_file(path: &Path) -> Result<Value> {
 /// Parses YAML (a superset of JSON). Map keys that YAML reads as numbers
 /// (`200:` without quotes) become strings, as OpenAPI means them.
 pub fn parse_text(text: &str) -> Result<Value> {
-    let yaml: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| BuildError::new(format!("not valid YAML: {e}")))?;
+    let yaml: yaml_serde::Value =
+        yaml_serde::from_str(text).map_err(|e| BuildError::new(format!("not valid YAML: {e}")))?;
     yaml_to_json(yaml)
 }
 
-fn yaml_to_json(v: serde_yaml::Value) -> Result<Value> {
-    use serde_yaml::Value as Y;
+fn yaml_to_json(v: yaml_serde::Value) -> Result<Value> {
+    use yaml_serde::Value as Y;
     Ok(match v {
         Y::Null => Value::Null,
         Y::Bool(b) => Value::Bool(b),

@@ -12,7 +12,8 @@ use kafka_mirror_emulator::Emulator;
 /// A client with no timers of its own (paused-clock tests) and no retries.
 fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
     let (u, s) = e.credentials().unwrap();
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
@@ -402,7 +403,8 @@ async fn wrong_credentials_get_40101_and_instaclustr_shape() {
 async fn instaclustr_mirrors_go_creating_then_in_sync() {
     let e = Emulator::start().await.unwrap();
     let (u, s) = e.credentials().unwrap();
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
@@ -445,7 +447,10 @@ async fn instaclustr_mirrors_go_creating_then_in_sync() {
     );
     // Below the documented minimum, the emulator refuses too (sent by hand:
     // the SDK refuses it before sending).
-    let raw = reqwest::Client::new()
+    let raw = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .put(format!(
             "{}/provisioning/v1/{cluster}/kafka-connect/mirrors/{}/targetLatency",
             e.base_url(),

@@ -10,7 +10,8 @@ use tokio::time::Instant;
 
 fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
     let (u, s) = e.credentials().unwrap();
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
@@ -123,7 +124,8 @@ async fn the_timeout_ends_the_wait_with_the_last_state() {
 async fn instaclustr_mirrors_are_waited_until_in_sync() {
     let e = Emulator::start().await.unwrap();
     let (u, s) = e.credentials().unwrap();
-    let http = reqwest::Client::builder()
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
