@@ -1,5 +1,7 @@
-//! The pipeline on the project's own specs: what the rules promise holds on
-//! the real documents, not only on the small ones of the unit tests.
+//! The codegen pipeline on this package's own specs: what the rules promise
+//! holds on the real documents, not only on the small ones of codegen's unit
+//! tests. (Here rather than in codegen's package, whose tests must not read
+//! files outside it.)
 
 use std::path::Path;
 
@@ -8,7 +10,7 @@ use serde_json::Value;
 
 fn api(name: &str, error_schema: &str) -> kafka_mirror_codegen::Generated {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../openapi")
+        .join("openapi")
         .join(name);
     generate(&ApiConfig {
         dir,
