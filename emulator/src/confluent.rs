@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State as AxState};
+use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::state::{Action, Config, Link, Mirror, transition};
+use super::http::{Api, Body, Params, check_topic_name, no_nulls};
+use super::state::{Action, Config, LINK_TASKS, Link, Mirror, transition};
 use super::{Shared, page};
 use kafka_mirror::confluent::types as t;
 
@@ -29,6 +30,10 @@ fn not_found(what: impl Into<String>) -> Response {
     error(StatusCode::NOT_FOUND, 404, what)
 }
 
+fn bad_request(what: impl Into<String>) -> Response {
+    error(StatusCode::BAD_REQUEST, 400, what)
+}
+
 fn millis(s: &Shared, at: Instant) -> i64 {
     s.epoch_ms + at.saturating_duration_since(s.started).as_millis() as i64
 }
@@ -36,22 +41,61 @@ fn millis(s: &Shared, at: Instant) -> i64 {
 #[derive(Deserialize, Default)]
 pub(crate) struct ListQuery {
     page_token: Option<usize>,
-    mirror_status: Option<String>,
+    mirror_status: Option<t::MirrorTopicStatus>,
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct CreateLinkQuery {
     link_name: Option<String>,
     validate_only: Option<bool>,
+    validate_link: Option<bool>,
 }
 
+/// The boolean flags the operations take; a value that is not `true` or
+/// `false` is a 400.
 #[derive(Deserialize, Default)]
 pub(crate) struct Flags {
     validate_only: Option<bool>,
     force: Option<bool>,
+    include_tasks: Option<bool>,
+    include_state_transition_errors: Option<bool>,
+    include_partition_level_truncation_data: Option<bool>,
 }
 
-fn link_data(s: &Shared, cluster: &str, name: &str, link: &Link) -> t::ListLinksResponseData {
+/// A request for a cluster in an emulated outage: its REST endpoint does
+/// not answer, as a gateway would say.
+pub(crate) fn cluster_down(s: &Shared, cluster: &str) -> Result<(), Response> {
+    let state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    if state.down.contains(cluster) {
+        return Err(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            503,
+            format!("Cluster '{cluster}' is unreachable (emulated outage)."),
+        ));
+    }
+    Ok(())
+}
+
+fn link_data(
+    s: &Shared,
+    cluster: &str,
+    name: &str,
+    link: &Link,
+    down: bool,
+    include_tasks: bool,
+) -> t::ListLinksResponseData {
+    let (state, link_error, message) = if down {
+        (
+            t::LinkState::Unavailable,
+            t::LinkError::BootstrapTcpConnectionFailedError,
+            Some(format!(
+                "Unable to connect to the remote cluster '{}' of the link.",
+                link.peer().unwrap_or_default()
+            )),
+        )
+    } else {
+        (t::LinkState::Active, t::LinkError::NoError, None)
+    };
     t::ListLinksResponseData {
         kind: "KafkaLinkData".into(),
         metadata: t::ResourceMetadata {
@@ -60,17 +104,48 @@ fn link_data(s: &Shared, cluster: &str, name: &str, link: &Link) -> t::ListLinks
         },
         link_name: name.into(),
         cluster_link_id: link.cluster_link_id.clone(),
-        source_cluster_id: Some(link.source_cluster_id.clone()),
-        destination_cluster_id: None,
-        remote_cluster_id: None,
+        source_cluster_id: link.source_cluster_id.clone(),
+        destination_cluster_id: link.destination_cluster_id.clone(),
+        remote_cluster_id: link.remote_cluster_id.clone(),
         link_id: None,
         topic_names: link.mirrors.keys().cloned().collect(),
-        link_state: Some(t::LinkState::Active),
-        link_error: Some(t::LinkError::NoError),
-        link_error_message: None,
-        tasks: None,
+        link_state: Some(state),
+        link_error: Some(link_error),
+        link_error_message: message,
+        tasks: include_tasks.then(|| tasks(link, down)),
         category_counts: None,
     }
+}
+
+/// The link's tasks: each `ACTIVE` when its config turns it on (or always,
+/// for TopicConfigsSync), `NOT_CONFIGURED` otherwise, `IN_ERROR` with its
+/// errors when one was injected, `LINK_UNAVAILABLE` while the remote
+/// cluster is down.
+fn tasks(link: &Link, down: bool) -> Vec<t::LinkTask> {
+    LINK_TASKS
+        .iter()
+        .map(|(name, config)| {
+            let on = config.is_none_or(|c| link.config(c) == Some("true"));
+            let injected = link.task_errors.get(*name);
+            let (state, errors) = match (down, injected, on) {
+                (true, _, true) => ("LINK_UNAVAILABLE", Vec::new()),
+                (_, Some((code, message)), _) => (
+                    "IN_ERROR",
+                    vec![t::LinkTaskError {
+                        error_code: code.clone(),
+                        error_message: message.clone(),
+                    }],
+                ),
+                (_, None, true) => ("ACTIVE", Vec::new()),
+                (_, None, false) => ("NOT_CONFIGURED", Vec::new()),
+            };
+            t::LinkTask {
+                task_name: name.to_string(),
+                state: state.into(),
+                errors,
+            }
+        })
+        .collect()
 }
 
 fn mirror_data(
@@ -80,6 +155,7 @@ fn mirror_data(
     topic: &str,
     m: &Mirror,
     now: Instant,
+    include_errors: bool,
 ) -> t::ListMirrorTopicsResponseData {
     t::ListMirrorTopicsResponseData {
         kind: "KafkaMirrorData".into(),
@@ -95,9 +171,21 @@ fn mirror_data(
         num_partitions: m.partitions.len() as i64,
         mirror_lags: lags(s, m, now),
         mirror_status: m.status.clone(),
+        // An unreachable source is the link's error (link_error), not the
+        // topic's: the spec's topic errors are about the topic itself.
         mirror_topic_error: Some(t::MirrorTopicError::NoError),
         state_time_ms: millis(s, m.state_time),
-        mirror_state_transition_errors: Vec::new(),
+        mirror_state_transition_errors: if include_errors {
+            m.transition_errors
+                .iter()
+                .map(|(code, message)| t::LinkTaskError {
+                    error_code: code.clone(),
+                    error_message: message.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -172,8 +260,10 @@ fn with_link<R>(
 pub(crate) async fn list_links(
     AxState(s): AxState<Arc<Shared>>,
     Path(cluster): Path<String>,
-    Query(q): Query<ListQuery>,
+    Params(q): Params<ListQuery>,
+    Params(flags): Params<Flags>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
     let items: Vec<_> = {
         let state = s.state.lock().unwrap_or_else(|p| p.into_inner());
         state
@@ -181,7 +271,17 @@ pub(crate) async fn list_links(
             .get(&cluster)
             .into_iter()
             .flatten()
-            .map(|(name, l)| link_data(&s, &cluster, name, l))
+            .map(|(name, l)| {
+                let down = l.peer().is_some_and(|p| state.down.contains(p));
+                link_data(
+                    &s,
+                    &cluster,
+                    name,
+                    l,
+                    down,
+                    flags.include_tasks.unwrap_or(false),
+                )
+            })
             .collect()
     };
     Ok(page(
@@ -194,21 +294,72 @@ pub(crate) async fn list_links(
     ))
 }
 
+/// Fields of the create-link body that may not be `null` (the spec makes
+/// only `configs[].value` nullable).
+const CREATE_LINK_NOT_NULL: &[&str] = &[
+    "source_cluster_id",
+    "destination_cluster_id",
+    "remote_cluster_id",
+    "cluster_link_id",
+    "configs",
+    "configs.items.name",
+];
+
 pub(crate) async fn create_link(
     AxState(s): AxState<Arc<Shared>>,
     Path(cluster): Path<String>,
-    Query(q): Query<CreateLinkQuery>,
-    Json(body): Json<t::CreateLinkRequestData>,
+    Params(q): Params<CreateLinkQuery>,
+    body: Body<t::CreateLinkRequestData>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
+    no_nulls(Api::Confluent, &body.json, CREATE_LINK_NOT_NULL)?;
+    let body = body.value;
     let Some(name) = q.link_name.filter(|n| !n.is_empty()) else {
-        return Err(error(StatusCode::BAD_REQUEST, 400, "link_name is required"));
+        return Err(bad_request("link_name is required"));
     };
-    let Some(source) = body.source_cluster_id.or(body.remote_cluster_id) else {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            400,
-            "source_cluster_id is required",
-        ));
+    let mode = body
+        .configs
+        .iter()
+        .find(|c| c.name == "link.mode")
+        .and_then(|c| c.value.clone())
+        .unwrap_or_else(|| "DESTINATION".into());
+    // Which end the link names, by mode: a destination-initiated link names
+    // its source; a source-initiated one (created on the source cluster)
+    // its destination; a bidirectional one the remote cluster.
+    let (source, destination, remote) = match mode.as_str() {
+        "DESTINATION" => match (&body.source_cluster_id, &body.remote_cluster_id) {
+            (Some(src), _) | (None, Some(src)) => (Some(src.clone()), None, None),
+            (None, None) => {
+                return Err(bad_request(
+                    "source_cluster_id is required for a link with link.mode DESTINATION",
+                ));
+            }
+        },
+        "SOURCE" => match &body.destination_cluster_id {
+            Some(dst) => (None, Some(dst.clone()), None),
+            None => {
+                return Err(bad_request(
+                    "destination_cluster_id is required for a link with link.mode SOURCE",
+                ));
+            }
+        },
+        "BIDIRECTIONAL" => match body
+            .remote_cluster_id
+            .clone()
+            .or(body.source_cluster_id.clone())
+        {
+            Some(remote) => (None, None, Some(remote)),
+            None => {
+                return Err(bad_request(
+                    "remote_cluster_id is required for a link with link.mode BIDIRECTIONAL",
+                ));
+            }
+        },
+        other => {
+            return Err(bad_request(format!(
+                "Invalid value '{other}' for link.mode: one of DESTINATION, SOURCE, BIDIRECTIONAL"
+            )));
+        }
     };
     let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
     if state
@@ -222,9 +373,23 @@ pub(crate) async fn create_link(
             format!("Cluster link '{name}' already exists."),
         ));
     }
+    // validate_link (default true): the remote cluster must answer.
+    let peer = source.as_ref().or(destination.as_ref()).or(remote.as_ref());
+    if q.validate_link.unwrap_or(true) && peer.is_some_and(|p| state.down.contains(p)) {
+        return Err(bad_request(format!(
+            "Unable to validate the link: cluster '{}' cannot be reached",
+            peer.cloned().unwrap_or_default()
+        )));
+    }
     if !q.validate_only.unwrap_or(false) {
-        let id = state.id("link-");
-        let mut link = Link::new(&source, id);
+        let id = body
+            .cluster_link_id
+            .clone()
+            .unwrap_or_else(|| state.id("link-"));
+        let mut link = Link::new("", id);
+        link.source_cluster_id = source;
+        link.destination_cluster_id = destination;
+        link.remote_cluster_id = remote;
         for c in body.configs {
             link.configs.insert(
                 c.name,
@@ -246,29 +411,49 @@ pub(crate) async fn create_link(
 pub(crate) async fn get_link(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link)): Path<(String, String)>,
+    Params(flags): Params<Flags>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
+    let down = peer_down(&s, &cluster, &link);
     let data = with_link(&s, &cluster, &link, |l, _| {
-        link_data(&s, &cluster, &link, l)
+        link_data(
+            &s,
+            &cluster,
+            &link,
+            l,
+            down,
+            flags.include_tasks.unwrap_or(false),
+        )
     })?;
     Ok(Json(data).into_response())
+}
+
+/// Whether the other end of the link is in an outage.
+fn peer_down(s: &Shared, cluster: &str, link: &str) -> bool {
+    let state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    state
+        .clusters
+        .get(cluster)
+        .and_then(|links| links.get(link))
+        .and_then(Link::peer)
+        .is_some_and(|p| state.down.contains(p))
 }
 
 pub(crate) async fn delete_link(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link)): Path<(String, String)>,
-    Query(q): Query<Flags>,
+    Params(q): Params<Flags>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
     let busy = with_link(&s, &cluster, &link, |l, _| {
         l.mirrors
             .values()
             .any(|m| m.status != t::MirrorTopicStatus::Stopped)
     })?;
     if busy && !q.force.unwrap_or(false) {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            400,
-            format!("Cluster link '{link}' has mirror topics that are not stopped; use force=true"),
-        ));
+        return Err(bad_request(format!(
+            "Cluster link '{link}' has mirror topics that are not stopped; use force=true"
+        )));
     }
     if !q.validate_only.unwrap_or(false) {
         let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -281,8 +466,9 @@ pub(crate) async fn delete_link(
 pub(crate) async fn list_configs(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link)): Path<(String, String)>,
-    Query(q): Query<ListQuery>,
+    Params(q): Params<ListQuery>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
     let items = with_link(&s, &cluster, &link, |l, _| {
         l.configs
             .iter()
@@ -303,6 +489,7 @@ pub(crate) async fn get_config(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link, name)): Path<(String, String, String)>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
     let data = with_link(&s, &cluster, &link, |l, _| {
         l.configs
             .get(&name)
@@ -315,13 +502,16 @@ pub(crate) async fn get_config(
 pub(crate) async fn update_config(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link, name)): Path<(String, String, String)>,
-    Json(body): Json<t::UpdateLinkConfigRequestData>,
+    body: Body<t::UpdateLinkConfigRequestData>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
+    no_nulls(Api::Confluent, &body.json, &["value"])?;
+    let value = body.value.value;
     with_link(&s, &cluster, &link, |l, _| {
         l.configs.insert(
             name,
             Config {
-                value: body.value,
+                value,
                 is_default: false,
             },
         )
@@ -333,6 +523,7 @@ pub(crate) async fn delete_config(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link, name)): Path<(String, String, String)>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
     let found = with_link(&s, &cluster, &link, |l, _| reset_config(l, &name))?;
     if found {
         Ok(StatusCode::NO_CONTENT.into_response())
@@ -363,13 +554,37 @@ fn reset_config(l: &mut Link, name: &str) -> bool {
     }
 }
 
-pub(crate) async fn alter_configs(
-    AxState(s): AxState<Arc<Shared>>,
-    Path((cluster, link)): Path<(String, String)>,
-    Json(body): Json<t::AlterConfigBatchRequestData>,
+/// Fields of the batch alter body that may not be `null` (the spec makes
+/// `data[].value` and `data[].operation` nullable).
+const ALTER_CONFIGS_NOT_NULL: &[&str] = &["data", "validate_only", "data.items.name"];
+
+/// `PUT .../configs:alter`: every change applies, or none (a dry run with
+/// `validate_only`, in the body or the query, applies none).
+async fn alter_configs(
+    s: &Shared,
+    cluster: &str,
+    link: &str,
+    query_validate_only: bool,
+    body: Body<t::AlterConfigBatchRequestData>,
 ) -> Answer {
-    let validate_only = body.validate_only.unwrap_or(false);
-    with_link(&s, &cluster, &link, |l, _| {
+    no_nulls(Api::Confluent, &body.json, ALTER_CONFIGS_NOT_NULL)?;
+    let body = body.value;
+    for c in &body.data {
+        match c.operation.as_ref().map(|o| o.as_str()) {
+            None | Some("SET") | Some("DELETE") => {}
+            Some(other) => {
+                return Err(bad_request(format!(
+                    "Invalid operation '{other}' for config '{}': SET or DELETE",
+                    c.name
+                )));
+            }
+        }
+        if c.name.is_empty() {
+            return Err(bad_request("A config name is empty"));
+        }
+    }
+    let validate_only = query_validate_only || body.validate_only.unwrap_or(false);
+    with_link(s, cluster, link, |l, _| {
         if validate_only {
             return;
         }
@@ -393,13 +608,29 @@ pub(crate) async fn alter_configs(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `GET .../links/-/mirrors`: the mirror topics of every link.
+pub(crate) async fn list_all_mirrors(
+    st: AxState<Arc<Shared>>,
+    Path(cluster): Path<String>,
+    q: Params<ListQuery>,
+) -> Answer {
+    list_mirrors(st, Path((cluster, "-".to_string())), q).await
+}
+
 pub(crate) async fn list_mirrors(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link)): Path<(String, String)>,
-    Query(q): Query<ListQuery>,
+    Params(q): Params<ListQuery>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
+    if let Some(status) = q.mirror_status.as_ref().filter(|m| !m.is_known()) {
+        return Err(bad_request(format!(
+            "Invalid value '{status}' for mirror_status: one of {}",
+            t::MirrorTopicStatus::KNOWN.join(", ")
+        )));
+    }
     let wanted = q.mirror_status.clone();
-    let keep = |m: &Mirror| wanted.as_deref().is_none_or(|w| m.status.as_str() == w);
+    let keep = |m: &Mirror| wanted.as_ref().is_none_or(|w| m.status == *w);
     let items: Vec<_> = if link == "-" {
         let now = Instant::now();
         let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -415,21 +646,21 @@ pub(crate) async fn list_mirrors(
                     .filter(|(_, m)| keep(m))
                     .map(move |(tn, m)| (ln.clone(), tn.clone(), m.clone()))
             })
-            .map(|(ln, tn, m)| mirror_data(&s, &cluster, &ln, &tn, &m, now))
+            .map(|(ln, tn, m)| mirror_data(&s, &cluster, &ln, &tn, &m, now, false))
             .collect()
     } else {
         with_link(&s, &cluster, &link, |l, now| {
             l.mirrors
                 .iter()
                 .filter(|(_, m)| keep(m))
-                .map(|(tn, m)| mirror_data(&s, &cluster, &link, tn, m, now))
+                .map(|(tn, m)| mirror_data(&s, &cluster, &link, tn, m, now, false))
                 .collect()
         })?
     };
     let extra: Vec<(&str, String)> = q
         .mirror_status
         .iter()
-        .map(|v| ("mirror_status", v.clone()))
+        .map(|v| ("mirror_status", v.to_string()))
         .collect();
     Ok(page(
         &s,
@@ -441,45 +672,76 @@ pub(crate) async fn list_mirrors(
     ))
 }
 
+/// Fields of the create-mirror body that may not be `null` (the spec makes
+/// only `configs[].value` nullable).
+const CREATE_MIRROR_NOT_NULL: &[&str] = &[
+    "source_topic_name",
+    "mirror_topic_name",
+    "replication_factor",
+    "configs",
+    "configs.items.name",
+];
+
 pub(crate) async fn create_mirror(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link)): Path<(String, String)>,
-    Json(body): Json<t::CreateMirrorTopicRequestData>,
+    body: Body<t::CreateMirrorTopicRequestData>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
+    no_nulls(Api::Confluent, &body.json, CREATE_MIRROR_NOT_NULL)?;
+    let body = body.value;
+    check_topic_name(Api::Confluent, "source_topic_name", &body.source_topic_name)?;
+    if let Some(name) = &body.mirror_topic_name {
+        check_topic_name(Api::Confluent, "mirror_topic_name", name)?;
+    }
+    if let Some(rf) = body.replication_factor.filter(|rf| *rf < 1) {
+        return Err(bad_request(format!(
+            "Invalid replication_factor {rf}: it must be at least 1"
+        )));
+    }
     let name = body
         .mirror_topic_name
         .clone()
         .unwrap_or_else(|| body.source_topic_name.clone());
     let lags = s.behaviour.created_mirror_lags.clone();
+    let source_down = peer_down(&s, &cluster, &link);
     let created = with_link(&s, &cluster, &link, |l, now| {
         if l.mirrors.contains_key(&name) {
-            return false;
+            return Some(false);
+        }
+        if source_down {
+            return None;
         }
         l.mirrors.insert(
             name.clone(),
             Mirror::new(&body.source_topic_name, &lags, now),
         );
-        true
+        Some(true)
     })?;
-    if created {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(error(
+    match created {
+        Some(true) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Some(false) => Err(error(
             StatusCode::BAD_REQUEST,
             40002,
             format!("Topic '{name}' already exists."),
-        ))
+        )),
+        None => Err(bad_request(format!(
+            "Cannot create mirror topic '{name}': the source cluster of link '{link}' is unavailable"
+        ))),
     }
 }
 
 pub(crate) async fn read_mirror(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link, topic)): Path<(String, String, String)>,
+    Params(flags): Params<Flags>,
 ) -> Answer {
+    cluster_down(&s, &cluster)?;
+    let include = flags.include_state_transition_errors.unwrap_or(false);
     let data = with_link(&s, &cluster, &link, |l, now| {
         l.mirrors
             .get(&topic)
-            .map(|m| mirror_data(&s, &cluster, &link, &topic, m, now))
+            .map(|m| mirror_data(&s, &cluster, &link, &topic, m, now, include))
     })?;
     data.map(|d| Json(d).into_response()).ok_or_else(|| {
         not_found(format!(
@@ -488,36 +750,34 @@ pub(crate) async fn read_mirror(
     })
 }
 
-/// `POST .../links/{link}/{action}`: the `mirrors:*` actions and `configs:alter` (PUT).
+/// `POST .../links/{link}/mirrors:{action}`: the seven actions on mirrors,
+/// one route each (so a wrong method gets 405 with the right `Allow`).
 pub(crate) async fn mirrors_action(
+    action: Action,
     AxState(s): AxState<Arc<Shared>>,
-    Path((cluster, link, action)): Path<(String, String, String)>,
-    Query(q): Query<Flags>,
-    Json(body): Json<t::AlterMirrorsRequestData>,
+    Path((cluster, link)): Path<(String, String)>,
+    Params(q): Params<Flags>,
+    body: Body<t::AlterMirrorsRequestData>,
 ) -> Answer {
-    let action = match action.as_str() {
-        "mirrors:promote" => Action::Promote,
-        "mirrors:failover" => Action::Failover,
-        "mirrors:pause" => Action::Pause,
-        "mirrors:resume" => Action::Resume,
-        "mirrors:reverse-and-start-mirror" => Action::ReverseAndStart,
-        "mirrors:reverse-and-pause-mirror" => Action::ReverseAndPause,
-        "mirrors:truncate-and-restore" => Action::TruncateAndRestore,
-        other => return Err(not_found(format!("No such action: {other}"))),
-    };
+    cluster_down(&s, &cluster)?;
+    no_nulls(
+        Api::Confluent,
+        &body.json,
+        &["mirror_topic_names", "mirror_topic_name_pattern"],
+    )?;
+    let body = body.value;
     let pattern = match &body.mirror_topic_name_pattern {
-        Some(p) => Some(regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| {
-            error(
-                StatusCode::BAD_REQUEST,
-                400,
-                format!("Invalid pattern: {e}"),
-            )
-        })?),
+        Some(p) => Some(
+            regex::Regex::new(&format!("^(?:{p})$"))
+                .map_err(|e| bad_request(format!("Invalid pattern: {e}")))?,
+        ),
         None => None,
     };
     let validate_only = q.validate_only.unwrap_or(false);
+    let truncation = q.include_partition_level_truncation_data.unwrap_or(false);
     let behaviour = s.behaviour.clone();
     let drain = behaviour.lag_drain_per_second;
+    let source_down = peer_down(&s, &cluster, &link);
     let (items, reversed) = with_link(&s, &cluster, &link, |l, now| {
         let names: Vec<String> = match &pattern {
             Some(re) => l
@@ -542,10 +802,21 @@ pub(crate) async fn mirrors_action(
                         404,
                         format!("Topic '{name}' is not a mirror topic of link '{link}'"),
                     )),
+                    truncation,
                 ));
                 continue;
             };
-            match transition(action, m, &name, &link, &behaviour, now) {
+            // Truncating and restoring needs the remote cluster, whatever
+            // state the mirror is in.
+            let outcome = if source_down && action == Action::TruncateAndRestore {
+                Err(format!(
+                    "Topic '{name}' cannot be truncated and restored while the remote \
+                     cluster of link '{link}' is unavailable"
+                ))
+            } else {
+                transition(action, m, &name, &link, &behaviour, now)
+            };
+            match outcome {
                 Ok(next) => {
                     if !validate_only {
                         let truncated = (action == Action::TruncateAndRestore)
@@ -563,16 +834,24 @@ pub(crate) async fn mirrors_action(
                         &name,
                         Some((&*m, now)),
                         None,
+                        truncation,
                     ));
                 }
-                Err(message) => items.push(alter_item(
-                    &s,
-                    &cluster,
-                    &link,
-                    &name,
-                    Some((&*m, now)),
-                    Some((400, message)),
-                )),
+                Err(message) => {
+                    if !validate_only {
+                        m.transition_errors
+                            .push(("INVALID_STATE_TRANSITION".into(), message.clone()));
+                    }
+                    items.push(alter_item(
+                        &s,
+                        &cluster,
+                        &link,
+                        &name,
+                        Some((&*m, now)),
+                        Some((400, message)),
+                        truncation,
+                    ))
+                }
             }
         }
         (items, reversed)
@@ -585,7 +864,7 @@ pub(crate) async fn mirrors_action(
             .clusters
             .get(&cluster)
             .and_then(|l| l.get(&link))
-            .map(|l| l.source_cluster_id.clone())
+            .and_then(|l| l.peer().map(str::to_string))
             .unwrap_or_default();
         let id = state.id("link-");
         let back = state
@@ -624,6 +903,7 @@ fn alter_item(
     topic: &str,
     mirror: Option<(&Mirror, Instant)>,
     error: Option<(i64, String)>,
+    include_truncation: bool,
 ) -> t::AlterMirrorStatusResponseData {
     let (lags, truncated) = match mirror {
         Some((m, now)) => (lags(s, m, now), m.messages_truncated),
@@ -656,23 +936,24 @@ fn alter_item(
         mirror_lags: lags,
         messages_truncated: truncated.map(|n| n as i64),
         // An array, never null: the full spec does not allow null here
-        // (only the reverse-and-pause docs page does).
-        partition_level_truncation_data: Some(truncation),
+        // (only the reverse-and-pause docs page does); empty unless asked for.
+        partition_level_truncation_data: Some(if include_truncation {
+            truncation
+        } else {
+            Vec::new()
+        }),
     }
 }
 
-/// Used by the alter-configs route, which shares the action path shape.
-pub(crate) async fn put_action(
-    st: AxState<Arc<Shared>>,
-    Path((cluster, link, action)): Path<(String, String, String)>,
-    body: Json<Value>,
+/// `PUT .../links/{link}/configs:alter`.
+pub(crate) async fn put_alter_configs(
+    AxState(s): AxState<Arc<Shared>>,
+    Path((cluster, link)): Path<(String, String)>,
+    Params(q): Params<Flags>,
+    body: Body<t::AlterConfigBatchRequestData>,
 ) -> Answer {
-    if action != "configs:alter" {
-        return Err(not_found(format!("No such action: {action}")));
-    }
-    let body: t::AlterConfigBatchRequestData = serde_json::from_value(body.0)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, 400, e.to_string()))?;
-    alter_configs(st, Path((cluster, link)), Json(body)).await
+    cluster_down(&s, &cluster)?;
+    alter_configs(&s, &cluster, &link, q.validate_only.unwrap_or(false), body).await
 }
 
 /// The alter answer with its required-but-nullable fields present as `null`

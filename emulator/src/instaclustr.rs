@@ -10,6 +10,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::Shared;
+use super::http::{Api, Body, no_nulls};
 use super::state::IcMirror;
 use kafka_mirror::instaclustr::types as t;
 
@@ -59,26 +60,79 @@ pub(crate) async fn list(AxState(s): AxState<Arc<Shared>>, Path(cluster): Path<S
 pub(crate) async fn create(
     AxState(s): AxState<Arc<Shared>>,
     Path(cluster): Path<String>,
-    Json(body): Json<t::CreateMirrorRequest>,
+    body: Body<t::CreateMirrorRequest>,
 ) -> Answer {
     let cluster = cluster_id(&cluster)?;
-    let (regex, source) = match &body {
+    no_nulls(
+        Api::Instaclustr,
+        &body.json,
+        &[
+            "sourceType",
+            "kafkaSource",
+            "sourceConnectionProperties",
+            "usePrivateIps",
+            "useRenaming",
+            "sourceAlias",
+            "topicsRegex",
+            "maxTasks",
+        ],
+    )?;
+    let (regex, source, max_tasks) = match &body.value {
         t::CreateMirrorRequest::Instaclustr {
             topics_regex,
             kafka_source,
+            max_tasks,
             ..
-        } => (topics_regex.clone(), kafka_source.clone()),
+        } => {
+            if uuid::Uuid::parse_str(kafka_source).is_err() {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    format!("kafkaSource '{kafka_source}' is not a cluster id (a UUID)"),
+                ));
+            }
+            (
+                topics_regex.clone(),
+                kafka_source.to_lowercase(),
+                *max_tasks,
+            )
+        }
         t::CreateMirrorRequest::Custom {
             topics_regex,
             source_connection_properties,
+            max_tasks,
             ..
-        } => (topics_regex.clone(), source_connection_properties.clone()),
+        } => {
+            if source_connection_properties.trim().is_empty() {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "sourceConnectionProperties is empty",
+                ));
+            }
+            (
+                topics_regex.clone(),
+                source_connection_properties.clone(),
+                *max_tasks,
+            )
+        }
     };
+    if let Some(n) = max_tasks.filter(|n| *n < 1) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("maxTasks must be at least 1, not {n}"),
+        ));
+    }
     let regex = regex.unwrap_or_else(|| ".*".into());
+    if let Err(e) = regex::Regex::new(&regex) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("topicsRegex '{regex}' is not a valid regular expression: {e}"),
+        ));
+    }
     let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    // A duplicate is the same source and the same topics, exactly.
     if state.instaclustr.get(&cluster).is_some_and(|ms| {
         ms.values()
-            .any(|m| m.topics_regex == regex && m.connector_name.contains(&short(&source)))
+            .any(|m| m.topics_regex == regex && m.source == source)
     }) {
         return Err(error(
             StatusCode::BAD_REQUEST,
@@ -90,6 +144,7 @@ pub(crate) async fn create(
     let mirror = IcMirror {
         connector_name: connector,
         topics_regex: regex,
+        source,
         target_latency: 30_000,
         created: Instant::now(),
         topics: Vec::new(),
@@ -171,9 +226,11 @@ pub(crate) async fn delete(
 pub(crate) async fn target_latency(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, id)): Path<(String, String)>,
-    Json(body): Json<t::UpdateTargetLatencyRequest>,
+    body: Body<t::UpdateTargetLatencyRequest>,
 ) -> Answer {
     let cluster = cluster_id(&cluster)?;
+    no_nulls(Api::Instaclustr, &body.json, &["newTargetLatency"])?;
+    let body = body.value;
     if body.new_target_latency < 1000 {
         return Err(error(
             StatusCode::BAD_REQUEST,

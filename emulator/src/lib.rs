@@ -64,7 +64,9 @@
 #![allow(clippy::result_large_err)]
 
 mod confluent;
+mod http;
 mod instaclustr;
+mod seed;
 mod state;
 
 use std::collections::VecDeque;
@@ -81,8 +83,9 @@ use base64::Engine;
 use serde::Serialize;
 use tokio::time::Instant;
 
+pub use seed::SeedFile;
 pub use state::Behaviour;
-use state::{IcMirror, Link, Mirror, State};
+use state::{Action, IcMirror, Link, Mirror, State};
 
 /// Injected faults.
 #[derive(Debug, Clone, Default)]
@@ -95,6 +98,14 @@ pub struct Faults {
     pub latency: Duration,
 }
 
+/// A bearer token the emulator accepts (Confluent's `external-access-token`).
+#[derive(Debug, Clone)]
+struct Token {
+    token: String,
+    identity_pool_id: Option<String>,
+    expires: Instant,
+}
+
 /// State shared by the emulator's handlers.
 pub(crate) struct Shared {
     state: Mutex<State>,
@@ -102,6 +113,7 @@ pub(crate) struct Shared {
     faults: Faults,
     base: String,
     credentials: Option<(String, String)>,
+    tokens: Vec<Token>,
     started: Instant,
     epoch_ms: i64,
     recent: Mutex<VecDeque<Instant>>,
@@ -130,8 +142,19 @@ enum Seed {
     },
     Instaclustr {
         cluster: String,
+        id: Option<String>,
         regex: String,
         topics: Vec<String>,
+    },
+    TaskError {
+        cluster: String,
+        link: String,
+        task: String,
+        code: String,
+        message: String,
+    },
+    Outage {
+        cluster: String,
     },
 }
 
@@ -142,6 +165,7 @@ pub struct EmulatorBuilder {
     behaviour: Behaviour,
     faults: Faults,
     credentials: Option<(String, String)>,
+    tokens: Vec<(String, Option<String>, Duration)>,
     seeds: Vec<Seed>,
     port: u16,
     seed: u64,
@@ -187,6 +211,60 @@ impl EmulatorBuilder {
     /// Accepts requests without credentials (as Confluent Platform often does).
     pub fn no_auth(mut self) -> Self {
         self.credentials = None;
+        self
+    }
+
+    /// Also accepts this OAuth bearer token on the Confluent API, for
+    /// `valid_for` after the start (then 401 with `error_code` 40101, as an
+    /// expired token gets); with `identity_pool_id`, requests must carry
+    /// it in `Confluent-Identity-Pool-Id`.
+    pub fn bearer_token(
+        mut self,
+        token: impl Into<String>,
+        identity_pool_id: Option<&str>,
+        valid_for: Duration,
+    ) -> Self {
+        self.tokens.push((
+            token.into(),
+            identity_pool_id.map(str::to_string),
+            valid_for,
+        ));
+        self
+    }
+
+    /// Puts a link task (`AclSync`, `AutoCreateMirror`, `ConsumerOffsetSync`,
+    /// `TopicConfigsSync`) in `IN_ERROR` with this error, as
+    /// `include_tasks=true` shows it.
+    pub fn task_error(
+        mut self,
+        cluster: &str,
+        link: &str,
+        task: &str,
+        code: &str,
+        message: &str,
+    ) -> Self {
+        self.seeds.push(Seed::TaskError {
+            cluster: cluster.into(),
+            link: link.into(),
+            task: task.into(),
+            code: code.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Starts with `cluster` in an outage (see [`Emulator::outage`]).
+    pub fn outage(mut self, cluster: &str) -> Self {
+        self.seeds.push(Seed::Outage {
+            cluster: cluster.into(),
+        });
+        self
+    }
+
+    /// Links, mirrors and Instaclustr mirrors from a seed file (see
+    /// [`SeedFile`]).
+    pub fn seed_file(mut self, file: &SeedFile) -> Self {
+        self = file.apply(self);
         self
     }
 
@@ -251,6 +329,25 @@ impl EmulatorBuilder {
     ) -> Self {
         self.seeds.push(Seed::Instaclustr {
             cluster: cluster.into(),
+            id: None,
+            regex: topics_regex.into(),
+            topics: topics.iter().map(|t| t.to_string()).collect(),
+        });
+        self
+    }
+
+    /// An Instaclustr mirror with a given mirror id (for tools whose
+    /// configuration names it).
+    pub fn instaclustr_mirror_with_id(
+        mut self,
+        cluster: &str,
+        id: &str,
+        topics_regex: &str,
+        topics: &[&str],
+    ) -> Self {
+        self.seeds.push(Seed::Instaclustr {
+            cluster: cluster.into(),
+            id: Some(id.into()),
             regex: topics_regex.into(),
             topics: topics.iter().map(|t| t.to_string()).collect(),
         });
@@ -294,13 +391,17 @@ impl EmulatorBuilder {
                 }
                 Seed::Instaclustr {
                     cluster,
+                    id,
                     regex,
                     topics,
                 } => {
-                    let id = uuid::Uuid::new_v4().to_string();
+                    let id = id
+                        .clone()
+                        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
                     let m = IcMirror {
                         connector_name: "source.target.seeded".into(),
                         topics_regex: regex.clone(),
+                        source: format!("seeded-{id}"),
                         target_latency: 30_000,
                         created: now,
                         topics: topics.clone(),
@@ -310,6 +411,25 @@ impl EmulatorBuilder {
                         .entry(cluster.to_lowercase())
                         .or_default()
                         .insert(id, m);
+                }
+                Seed::TaskError {
+                    cluster,
+                    link,
+                    task,
+                    code,
+                    message,
+                } => {
+                    if let Some(l) = state
+                        .clusters
+                        .get_mut(cluster)
+                        .and_then(|links| links.get_mut(link))
+                    {
+                        l.task_errors
+                            .insert(task.clone(), (code.clone(), message.clone()));
+                    }
+                }
+                Seed::Outage { cluster } => {
+                    state.outage(cluster, now, self.behaviour.lag_drain_per_second)
                 }
             }
         }
@@ -323,6 +443,15 @@ impl EmulatorBuilder {
             faults: self.faults,
             base: base.clone(),
             credentials: self.credentials.clone(),
+            tokens: self
+                .tokens
+                .iter()
+                .map(|(token, pool, valid_for)| Token {
+                    token: token.clone(),
+                    identity_pool_id: pool.clone(),
+                    expires: now + *valid_for,
+                })
+                .collect(),
             started: now,
             epoch_ms,
             recent: Mutex::new(VecDeque::new()),
@@ -370,6 +499,7 @@ impl Emulator {
             behaviour: Behaviour::default(),
             faults: Faults::default(),
             credentials: Some(("emulator-key".into(), "emulator-secret".into())),
+            tokens: Vec::new(),
             seeds: Vec::new(),
             port: 0,
             seed: 1,
@@ -396,6 +526,28 @@ impl Emulator {
     /// The timings in force.
     pub fn behaviour(&self) -> &Behaviour {
         &self.shared.behaviour
+    }
+
+    /// Makes `cluster` unreachable, as `POST /emulator/v1/clusters/{cluster}/outage`
+    /// does: its own REST endpoint answers 503, every link whose other end
+    /// it is reports `UNAVAILABLE`, and their mirrors `SOURCE_UNAVAILABLE`
+    /// with their lag frozen (see the module docs for what each action then
+    /// does).
+    pub fn outage(&self, cluster: &str) {
+        let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.outage(
+            cluster,
+            Instant::now(),
+            self.shared.behaviour.lag_drain_per_second,
+        );
+    }
+
+    /// Ends an outage of `cluster` (as `DELETE .../outage`): links are
+    /// `ACTIVE` again and mirrors go back to what they were doing. Returns
+    /// whether the cluster was down.
+    pub fn recover(&self, cluster: &str) -> bool {
+        let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.recover(cluster, Instant::now())
     }
 
     /// A Confluent client for this emulator, with its credentials.
@@ -448,8 +600,40 @@ fn router(shared: Arc<Shared>) -> Router {
             get(c::read_mirror),
         )
         .route(
-            "/kafka/v3/clusters/{cluster}/links/{link}/{action}",
-            post(c::mirrors_action).put(c::put_action),
+            "/kafka/v3/clusters/{cluster}/links/-/mirrors",
+            get(c::list_all_mirrors),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/configs:alter",
+            put(c::put_alter_configs),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:promote",
+            post(|s, p, q, b| c::mirrors_action(Action::Promote, s, p, q, b)),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:failover",
+            post(|s, p, q, b| c::mirrors_action(Action::Failover, s, p, q, b)),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:pause",
+            post(|s, p, q, b| c::mirrors_action(Action::Pause, s, p, q, b)),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:resume",
+            post(|s, p, q, b| c::mirrors_action(Action::Resume, s, p, q, b)),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:reverse-and-start-mirror",
+            post(|s, p, q, b| c::mirrors_action(Action::ReverseAndStart, s, p, q, b)),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:reverse-and-pause-mirror",
+            post(|s, p, q, b| c::mirrors_action(Action::ReverseAndPause, s, p, q, b)),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:truncate-and-restore",
+            post(|s, p, q, b| c::mirrors_action(Action::TruncateAndRestore, s, p, q, b)),
         )
         .route(
             "/provisioning/v1/{cluster}/kafka-connect/mirrors",
@@ -463,12 +647,49 @@ fn router(shared: Arc<Shared>) -> Router {
             "/provisioning/v1/{cluster}/kafka-connect/mirrors/{id}/targetLatency",
             put(i::target_latency),
         )
+        .route(
+            "/emulator/v1/clusters/{cluster}/outage",
+            post(outage_start).delete(outage_end),
+        )
+        .fallback(http::not_found)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), guard))
+        .layer(axum::middleware::from_fn(http::vendor_errors))
         .with_state(shared)
+}
+
+/// `POST /emulator/v1/clusters/{cluster}/outage`: see [`Emulator::outage`].
+async fn outage_start(
+    AxState(s): AxState<Arc<Shared>>,
+    axum::extract::Path(cluster): axum::extract::Path<String>,
+) -> Response {
+    let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    state.outage(&cluster, Instant::now(), s.behaviour.lag_drain_per_second);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `DELETE /emulator/v1/clusters/{cluster}/outage`: see [`Emulator::recover`].
+async fn outage_end(
+    AxState(s): AxState<Arc<Shared>>,
+    axum::extract::Path(cluster): axum::extract::Path<String>,
+) -> Response {
+    let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    if state.recover(&cluster, Instant::now()) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        confluent::error(
+            StatusCode::NOT_FOUND,
+            404,
+            format!("Cluster '{cluster}' is not in an outage."),
+        )
+    }
 }
 
 /// Latency, rate limit, authentication and injected errors, before any handler.
 async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -> Response {
+    // The emulator's own control routes take no credentials and no faults.
+    if request.uri().path().starts_with("/emulator/") {
+        return next.run(request).await;
+    }
     if !s.faults.latency.is_zero() {
         tokio::time::sleep(s.faults.latency).await;
     }
@@ -496,22 +717,8 @@ async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -
             };
         }
     }
-    if let Some((user, secret)) = &s.credentials {
-        let expected = format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
-        );
-        let given = request
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
-        if given != Some(expected.as_str()) {
-            return if confluent {
-                confluent::error(StatusCode::UNAUTHORIZED, 40101, "Authentication failed")
-            } else {
-                instaclustr::error(StatusCode::UNAUTHORIZED, "Not Authorized")
-            };
-        }
+    if let Err(refused) = authenticate(&s, &request, confluent) {
+        return refused;
     }
     if s.faults.retriable_error_fraction > 0.0
         && s.rng.lock().unwrap_or_else(|p| p.into_inner()).f64() < s.faults.retriable_error_fraction
@@ -523,6 +730,45 @@ async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -
         );
     }
     next.run(request).await
+}
+
+/// Basic credentials, or (Confluent only) a bearer token that has not
+/// expired, with its identity pool when it has one. Nothing is required
+/// when neither is configured.
+fn authenticate(s: &Shared, request: &Request, confluent: bool) -> Result<(), Response> {
+    if s.credentials.is_none() && s.tokens.is_empty() {
+        return Ok(());
+    }
+    let refuse = |message: &str| {
+        Err(if confluent {
+            confluent::error(StatusCode::UNAUTHORIZED, 40101, message)
+        } else {
+            instaclustr::error(StatusCode::UNAUTHORIZED, "Not Authorized")
+        })
+    };
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let given = header("authorization").unwrap_or("");
+    if let Some((user, secret)) = &s.credentials {
+        let expected = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
+        );
+        if given == expected {
+            return Ok(());
+        }
+    }
+    let bearer = given.strip_prefix("Bearer ").filter(|_| confluent);
+    if let Some(token) = bearer.and_then(|b| s.tokens.iter().find(|t| t.token == b)) {
+        if Instant::now() >= token.expires {
+            return refuse("The access token has expired");
+        }
+        let pool = header("confluent-identity-pool-id");
+        if token.identity_pool_id.as_deref().is_some_and(|p| pool != Some(p)) {
+            return refuse("The identity pool of the access token is missing or wrong");
+        }
+        return Ok(());
+    }
+    refuse("Authentication failed")
 }
 
 /// Confluent's 429 page.

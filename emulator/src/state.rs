@@ -70,6 +70,11 @@ pub struct Mirror {
     /// A pending status and when it settles.
     pub settles: Option<(Instant, MirrorTopicStatus)>,
     pub messages_truncated: Option<u64>,
+    /// While the link's source is down: the status to go back to, and how
+    /// long a pending transition had left.
+    pub before_outage: Option<(MirrorTopicStatus, Option<(Duration, MirrorTopicStatus)>)>,
+    /// State transition errors (`include_state_transition_errors`).
+    pub transition_errors: Vec<(String, String)>,
 }
 
 impl Mirror {
@@ -88,6 +93,60 @@ impl Mirror {
             state_time: now,
             settles: None,
             messages_truncated: None,
+            before_outage: None,
+            transition_errors: Vec::new(),
+        }
+    }
+
+    /// The source went away: fetching stops (the lag is frozen where it
+    /// is) and the mirror is `SOURCE_UNAVAILABLE`. A promotion under way
+    /// waits: it needs the source to finish.
+    pub fn source_lost(&mut self, now: Instant, drain: u64) {
+        use MirrorTopicStatus as S;
+        if !matches!(
+            self.status,
+            S::Active | S::Paused | S::PendingStopped | S::PendingRestore | S::PendingMirror
+        ) {
+            return;
+        }
+        let pending = self
+            .settles
+            .take()
+            .map(|(at, status)| (at.saturating_duration_since(now), status));
+        self.freeze(now, drain);
+        self.before_outage = Some((self.status.clone(), pending));
+        self.transition_errors.push((
+            "SOURCE_UNAVAILABLE".into(),
+            "The source cluster of the link cannot be reached.".into(),
+        ));
+        self.set(S::SourceUnavailable, now);
+    }
+
+    /// The source is back: the mirror goes back to what it was doing.
+    pub fn source_back(&mut self, now: Instant) {
+        let Some((status, pending)) = self.before_outage.take() else {
+            return;
+        };
+        if self.status != MirrorTopicStatus::SourceUnavailable {
+            return;
+        }
+        for p in &mut self.partitions {
+            p.since = now;
+        }
+        self.set(status, now);
+        self.settles = pending.map(|(left, status)| (now + left, status));
+    }
+
+    /// Lag and offsets as they are now, kept from here on.
+    fn freeze(&mut self, now: Instant, drain: u64) {
+        let moving = self.moving();
+        for p in &mut self.partitions {
+            let (lag, offset) = p.at(now, drain, moving);
+            *p = Partition {
+                lag,
+                offset,
+                since: now,
+            };
         }
     }
 
@@ -123,25 +182,50 @@ pub struct Config {
     pub is_default: bool,
 }
 
-/// A cluster link on a destination cluster.
+/// A cluster link, as the cluster it was created on sees it.
 #[derive(Debug, Clone)]
 pub struct Link {
-    pub source_cluster_id: String,
+    /// For a destination-initiated link (`link.mode` DESTINATION).
+    pub source_cluster_id: Option<String>,
+    /// For a source-initiated link (`link.mode` SOURCE).
+    pub destination_cluster_id: Option<String>,
+    /// For a bidirectional link (`link.mode` BIDIRECTIONAL).
+    pub remote_cluster_id: Option<String>,
     pub cluster_link_id: String,
     pub configs: BTreeMap<String, Config>,
     pub mirrors: BTreeMap<String, Mirror>,
+    /// Link tasks in error: task name -> (error code, message).
+    pub task_errors: BTreeMap<String, (String, String)>,
 }
 
 /// The configs every link has, with their defaults.
 pub const DEFAULT_LINK_CONFIGS: &[(&str, &str)] = &[
     ("acl.sync.enable", "false"),
+    ("auto.create.mirror.topics.enable", "false"),
     ("consumer.offset.sync.enable", "false"),
     ("consumer.offset.sync.ms", "30000"),
     ("link.mode", "DESTINATION"),
     ("topic.config.sync.ms", "5000"),
 ];
 
+/// The tasks a link runs, with the config that turns each on.
+pub const LINK_TASKS: &[(&str, Option<&str>)] = &[
+    ("AclSync", Some("acl.sync.enable")),
+    ("AutoCreateMirror", Some("auto.create.mirror.topics.enable")),
+    ("ConsumerOffsetSync", Some("consumer.offset.sync.enable")),
+    ("TopicConfigsSync", None),
+];
+
 impl Link {
+    /// The cluster at the other end of the link.
+    pub fn peer(&self) -> Option<&str> {
+        self.source_cluster_id
+            .as_deref()
+            .or(self.remote_cluster_id.as_deref())
+            .or(self.destination_cluster_id.as_deref())
+    }
+
+    /// A destination-initiated link from `source_cluster_id`.
     pub fn new(source_cluster_id: &str, id: String) -> Self {
         let configs = DEFAULT_LINK_CONFIGS
             .iter()
@@ -156,11 +240,19 @@ impl Link {
             })
             .collect();
         Self {
-            source_cluster_id: source_cluster_id.into(),
+            source_cluster_id: Some(source_cluster_id.into()),
+            destination_cluster_id: None,
+            remote_cluster_id: None,
             cluster_link_id: id,
             configs,
             mirrors: BTreeMap::new(),
+            task_errors: BTreeMap::new(),
         }
+    }
+
+    /// A config's value.
+    pub fn config(&self, name: &str) -> Option<&str> {
+        self.configs.get(name).map(|c| c.value.as_str())
     }
 }
 
@@ -169,6 +261,8 @@ impl Link {
 pub struct IcMirror {
     pub connector_name: String,
     pub topics_regex: String,
+    /// The source: a cluster id, or the custom source's connection properties.
+    pub source: String,
     pub target_latency: i32,
     pub created: Instant,
     pub topics: Vec<String>,
@@ -177,8 +271,10 @@ pub struct IcMirror {
 /// Everything the emulator knows.
 #[derive(Debug, Default)]
 pub struct State {
-    /// Links by destination cluster id, then by link name.
+    /// Links by the cluster they were created on, then by link name.
     pub clusters: BTreeMap<String, BTreeMap<String, Link>>,
+    /// Clusters in an emulated outage.
+    pub down: std::collections::BTreeSet<String>,
     /// Instaclustr mirrors by Kafka Connect cluster id, then by mirror id.
     pub instaclustr: BTreeMap<String, BTreeMap<String, IcMirror>>,
     pub next_id: u64,
@@ -188,6 +284,35 @@ impl State {
     pub fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}{:06}", self.next_id)
+    }
+
+    /// `cluster` becomes unreachable: every link whose other end it is
+    /// loses its source.
+    pub fn outage(&mut self, cluster: &str, now: Instant, drain: u64) {
+        self.settle(now);
+        self.down.insert(cluster.to_string());
+        for links in self.clusters.values_mut() {
+            for link in links.values_mut().filter(|l| l.peer() == Some(cluster)) {
+                for m in link.mirrors.values_mut() {
+                    m.source_lost(now, drain);
+                }
+            }
+        }
+    }
+
+    /// `cluster` is reachable again; returns whether it was down.
+    pub fn recover(&mut self, cluster: &str, now: Instant) -> bool {
+        if !self.down.remove(cluster) {
+            return false;
+        }
+        for links in self.clusters.values_mut() {
+            for link in links.values_mut().filter(|l| l.peer() == Some(cluster)) {
+                for m in link.mirrors.values_mut() {
+                    m.source_back(now);
+                }
+            }
+        }
+        true
     }
 
     /// Settles every pending transition.
@@ -226,7 +351,31 @@ pub fn transition(
 ) -> Result<Next, String> {
     use MirrorTopicStatus as S;
     let stopped = || format!("Topic '{topic}' has already stopped its mirror from '{link}'");
+    let unreachable = |what: &str| {
+        format!(
+            "Topic '{topic}' cannot be {what} while the source cluster of link '{link}' is \
+             unavailable; failover does not need the source"
+        )
+    };
     match (action, &m.status) {
+        // Failing over is what a mirror does when its source is gone.
+        (
+            Action::Failover,
+            S::Active
+            | S::Paused
+            | S::PendingStopped
+            | S::Failed
+            | S::SourceUnavailable
+            | S::LinkFailed,
+        ) => Ok(Next::now(S::Stopped)),
+        // Promotion waits until the mirror has everything the source has.
+        (Action::Promote, S::SourceUnavailable) => Err(unreachable("promoted")),
+        (Action::ReverseAndStart | Action::ReverseAndPause, S::SourceUnavailable) => {
+            Err(unreachable("reversed"))
+        }
+        (Action::Pause | Action::Resume, S::SourceUnavailable) => {
+            Err(unreachable("paused or resumed"))
+        }
         (Action::Pause, S::Active) => Ok(Next::now(S::Paused)),
         (Action::Pause, S::Paused) => Err(format!("Topic '{topic}' is already paused")),
         (Action::Resume, S::Paused) => Ok(Next::now(S::Active)),
@@ -236,7 +385,6 @@ pub fn transition(
             then: Some((now + b.promote_delay, S::Stopped)),
             reverse: None,
         }),
-        (Action::Failover, S::Active | S::Paused | S::PendingStopped) => Ok(Next::now(S::Stopped)),
         (Action::ReverseAndStart, S::Active | S::Paused) => Ok(Next {
             status: S::Stopped,
             then: None,
@@ -286,15 +434,9 @@ impl Mirror {
     /// Applies an accepted transition.
     pub fn apply(&mut self, next: &Next, now: Instant, drain: u64) {
         // Freeze the lag as it is now, so it stays put while not mirroring.
-        for p in &mut self.partitions {
-            let (lag, offset) = p.at(now, drain, self.status == MirrorTopicStatus::Active);
-            *p = Partition {
-                lag,
-                offset,
-                since: now,
-            };
-        }
+        self.freeze(now, drain);
         self.set(next.status.clone(), now);
         self.settles = next.then.clone();
+        self.before_outage = None;
     }
 }

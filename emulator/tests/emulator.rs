@@ -419,7 +419,7 @@ async fn instaclustr_mirrors_go_creating_then_in_sync() {
         .cluster_id(cluster)
         .body(
             kafka_mirror::instaclustr::types::CreateMirrorRequest::Instaclustr {
-                kafka_source: "ff4fccf3".into(),
+                kafka_source: "ff4fccf3-2ac0-494b-9f40-e95288dd752d".into(),
                 topics_regex: Some("orders.*".into()),
                 max_tasks: None,
                 source_alias: None,
