@@ -24,13 +24,41 @@
 //!   `DEFAULT_CONFIG`, set ones with `DYNAMIC_CLUSTER_LINK_CONFIG`; deleting
 //!   a config restores its default), mirror topics with partitions whose lag
 //!   drains while the mirror is `ACTIVE`;
+//! - destination-initiated links (`source_cluster_id`), source-initiated
+//!   ones (`link.mode` `SOURCE`, `destination_cluster_id`) and bidirectional
+//!   ones (`BIDIRECTIONAL`, `remote_cluster_id`);
+//! - `include_tasks` (AclSync, AutoCreateMirror, ConsumerOffsetSync,
+//!   TopicConfigsSync: `ACTIVE` when their config turns them on,
+//!   `NOT_CONFIGURED` otherwise, `IN_ERROR` through
+//!   [`EmulatorBuilder::task_error`], `LINK_UNAVAILABLE` in an outage),
+//!   `include_state_transition_errors` (every refused action is kept),
+//!   `include_partition_level_truncation_data`;
 //! - lists paginated by [`Behaviour::page_size`] with absolute
 //!   `metadata.next` links;
-//! - a duplicate link or mirror: 400 with the vendor's body; an unknown link
-//!   or topic: 404; `validate_only` changes nothing; `newTargetLatency`
-//!   below 1000: 400;
-//! - wrong credentials: 401 with `error_code` 40101 (Confluent) or
-//!   Instaclustr's `{status, message}`.
+//! - `validate_only`, in the query or (for `configs:alter`) in the body,
+//!   changes nothing.
+//!
+//! ## Bad input, as the services answer it
+//!
+//! Every error is JSON in the service's error body (Confluent
+//! `{"error_code", "message"}`, Instaclustr `{"status", "message",
+//! "errorDetails", "code"}`), Confluent's HTML 429 page aside:
+//!
+//! | input | answer |
+//! | --- | --- |
+//! | unknown route | 404 |
+//! | known route, other method | 405, with `Allow` |
+//! | body not `application/json` | 415 (no body at all is `{}`: Confluent's bodies are optional) |
+//! | malformed JSON, a value of the wrong type, `null` for a non-nullable field | 400 |
+//! | a flag (`validate_only`, `force`, `include_*`) that is not `true`/`false`, an unknown `mirror_status` | 400 |
+//! | a topic name not 1 to 249 of `[a-zA-Z0-9._-]`, or `.`/`..`; `replication_factor` below 1 | 400 |
+//! | a duplicate link (40002) or mirror topic; an unknown link, topic or config | 400; 404 |
+//! | Instaclustr: `kafkaSource` not a UUID, `maxTasks` below 1, an invalid `topicsRegex`, `newTargetLatency` not an int32 >= 1000, the same source and regex twice | 400 |
+//! | wrong or missing credentials, an expired bearer token, a wrong identity pool | 401 with `error_code` 40101 (Instaclustr: its body) |
+//!
+//! `.ci/conformance.sh` runs schemathesis with every check against both
+//! specs; the refusals the schemas cannot express are listed, with their
+//! reasons, in `emulator/conformance/baseline-*.json`.
 //!
 //! ## The mirror state machine
 //!
@@ -39,15 +67,53 @@
 //! | pause | `ACTIVE` | `PAUSED` |
 //! | resume | `PAUSED` | `ACTIVE` |
 //! | promote | `ACTIVE`, `PAUSED` | `PENDING_STOPPED`, then `STOPPED` after [`Behaviour::promote_delay`] |
-//! | failover | `ACTIVE`, `PAUSED`, `PENDING_STOPPED` | `STOPPED` at once |
+//! | failover | `ACTIVE`, `PAUSED`, `PENDING_STOPPED`, `FAILED`, `SOURCE_UNAVAILABLE`, `LINK_FAILED` | `STOPPED` at once |
 //! | reverse-and-start / reverse-and-pause | `ACTIVE`, `PAUSED` | `STOPPED` here; the source cluster gets a mirror of it, `ACTIVE` / `PAUSED` (roles swapped) |
-//! | truncate-and-restore | `STOPPED` | `PENDING_RESTORE`, then `ACTIVE` after [`Behaviour::restore_delay`] |
+//! | truncate-and-restore | `STOPPED` | `PENDING_RESTORE`, then `ACTIVE` after [`Behaviour::restore_delay`], catching up from there |
 //!
 //! Any other pair is refused for that topic only: its item in the 200 answer
 //! carries `error_code` 400 and a message ("Topic 'x' has already stopped its
 //! mirror from 'link'"), as Confluent does; a topic that is not a mirror of
 //! the link gets 404 in its item. Instaclustr mirrors are `CREATING` for
 //! [`Behaviour::instaclustr_sync_delay`], then `IN_SYNC`.
+//!
+//! Sources: Confluent's "Manage Mirror Topics" (promote and failover turn a
+//! mirror into a regular topic; "to restore mirroring after a failover or a
+//! promote, you can run truncate-and-restore"; reverse-and-start and
+//! reverse-and-pause swap source and mirror), "Disaster Recovery and
+//! Failover" (failover when the primary is down, promote when both sides
+//! are healthy), and the Terraform provider's issue #780 (failover must be
+//! possible from `FAILED`, the state a mirror is in when its source is gone).
+//!
+//! ## Outages
+//!
+//! `POST /emulator/v1/clusters/{cluster_id}/outage` (or
+//! [`Emulator::outage`]) makes a cluster unreachable; `DELETE` on the same
+//! path (or [`Emulator::recover`]) brings it back. While it is down:
+//!
+//! - its own REST endpoint answers 503;
+//! - every link whose other end it is reports `link_state` `UNAVAILABLE`
+//!   and `link_error` `BOOTSTRAP_TCP_CONNECTION_FAILED_ERROR` (Confluent's
+//!   "Monitor Metrics for Cluster Linking": a link becomes unavailable when
+//!   the destination cannot reach the source), its tasks `LINK_UNAVAILABLE`;
+//! - their mirrors are `SOURCE_UNAVAILABLE` with their lag frozen; a
+//!   promotion under way waits;
+//! - promote, pause, resume, reverse and truncate-and-restore are refused
+//!   per topic (they need the source), failover is accepted;
+//! - creating a mirror topic, or a link that is validated, is refused.
+//!
+//! After recovery, mirrors go back to what they were doing (a promotion
+//! under way resumes), and failback works: reverse-and-start or
+//! reverse-and-pause for healthy mirrors, truncate-and-restore for stopped
+//! ones.
+//!
+//! ## Authentication
+//!
+//! HTTP Basic ([`EmulatorBuilder::credentials`], default `emulator-key` /
+//! `emulator-secret`) on both APIs, and OAuth bearer tokens on Confluent's
+//! ([`EmulatorBuilder::bearer_token`]: with an identity pool sent as
+//! `Confluent-Identity-Pool-Id`, and an expiry). `/emulator/` routes take
+//! none.
 //!
 //! ## Faults
 //!
@@ -763,7 +829,11 @@ fn authenticate(s: &Shared, request: &Request, confluent: bool) -> Result<(), Re
             return refuse("The access token has expired");
         }
         let pool = header("confluent-identity-pool-id");
-        if token.identity_pool_id.as_deref().is_some_and(|p| pool != Some(p)) {
+        if token
+            .identity_pool_id
+            .as_deref()
+            .is_some_and(|p| pool != Some(p))
+        {
             return refuse("The identity pool of the access token is missing or wrong");
         }
         return Ok(());

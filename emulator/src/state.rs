@@ -440,3 +440,34 @@ impl Mirror {
         self.before_outage = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failover_is_accepted_from_every_state_the_service_allows() {
+        use MirrorTopicStatus as S;
+        let now = Instant::now();
+        let b = Behaviour::default();
+        for from in [
+            S::Active,
+            S::Paused,
+            S::PendingStopped,
+            S::Failed,
+            S::SourceUnavailable,
+            S::LinkFailed,
+        ] {
+            let mut m = Mirror::new("t", &[0], now);
+            m.status = from.clone();
+            let next = transition(Action::Failover, &m, "t", "l", &b, now);
+            assert_eq!(next.map(|n| n.status), Ok(S::Stopped), "from {from}");
+        }
+        let mut m = Mirror::new("t", &[0], now);
+        m.status = S::Stopped;
+        assert!(transition(Action::Failover, &m, "t", "l", &b, now).is_err());
+        m.status = S::SourceUnavailable;
+        let refused = transition(Action::Promote, &m, "t", "l", &b, now).unwrap_err();
+        assert!(refused.contains("unavailable"), "{refused}");
+    }
+}

@@ -1,0 +1,102 @@
+//! The standalone binary: flags, usage, exit codes, a port in use.
+
+use std::process::{Command, Stdio};
+
+fn emulator(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kafka-mirror-emulator"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn bad_flags_print_the_usage_and_exit_2() {
+    for args in [
+        &["--bogus"][..],
+        &["--port", "http"],
+        &["--page-size", "0"],
+        &["--latency", "soon"],
+        &["--seed", "/nonexistent/seed.json"],
+    ] {
+        let out = emulator(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("kafka-mirror-emulator: "),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let usage = String::from_utf8_lossy(&emulator(&["--bogus"]).stderr).to_string();
+    assert!(usage.contains("usage: kafka-mirror-emulator") && usage.contains("--seed FILE"));
+}
+
+#[test]
+fn help_is_a_success() {
+    let out = emulator(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--promote-delay DURATION"));
+}
+
+#[test]
+fn a_port_in_use_is_named() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = emulator(&["--port", &port]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("127.0.0.1:{port}")) && err.contains("already in use"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_seed_file_is_served() {
+    let dir = std::env::temp_dir().join(format!("kme-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"links": [{"cluster": "c1", "link": "l1", "source": "c0", "mirrors": [{"topic": "t1"}]}]}"#,
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-mirror-emulator"))
+        .args([
+            "--port",
+            &port.to_string(),
+            "--seed",
+            seed.to_str().unwrap(),
+            "--no-auth",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let body = loop {
+        use std::io::{Read, Write};
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            s.write_all(b"GET /kafka/v3/clusters/c1/links/l1/mirrors HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+                .unwrap();
+            let mut text = String::new();
+            s.read_to_string(&mut text).unwrap();
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the emulator did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(body.contains("\"mirror_topic_name\":\"t1\""), "{body}");
+}
