@@ -120,7 +120,10 @@
 //! [`EmulatorBuilder::rate_limit`] answers 429 (Confluent's HTML page) above
 //! N requests in any sliding second; [`EmulatorBuilder::retriable_errors`]
 //! answers a fraction of requests with 500 + `error_code` 50003 (seeded, so
-//! runs repeat); [`EmulatorBuilder::latency`] delays every answer.
+//! runs repeat); [`EmulatorBuilder::connection_resets`] closes the
+//! connection of a fraction of requests after reading them, unanswered (the
+//! client cannot know whether it was applied); [`EmulatorBuilder::latency`]
+//! delays every answer. The standalone binary takes the same as flags.
 //!
 //! Time is tokio's clock, so tests on a paused clock move transitions and
 //! lag forward with `tokio::time::advance`.
@@ -162,6 +165,9 @@ pub struct Faults {
     pub retriable_error_fraction: f64,
     /// Added to every answer.
     pub latency: Duration,
+    /// Fraction (0.0 to 1.0) of requests whose connection is closed after
+    /// the request was read, with no answer (a reset mid-call).
+    pub connection_reset_fraction: f64,
 }
 
 /// A bearer token the emulator accepts (Confluent's `external-access-token`).
@@ -346,6 +352,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Closes the connection of this fraction of requests after reading
+    /// them, with no answer: the client cannot tell whether it was applied.
+    pub fn connection_resets(mut self, fraction: f64) -> Self {
+        self.faults.connection_reset_fraction = fraction.clamp(0.0, 1.0);
+        self
+    }
+
     /// Adds `latency` to every answer.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.faults.latency = latency;
@@ -524,9 +537,7 @@ impl EmulatorBuilder {
             rng: Mutex::new(fastrand::Rng::with_seed(self.seed)),
         });
         let app = router(shared.clone());
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let task = tokio::spawn(serve(listener, app, shared.clone()));
         Ok(Emulator {
             base,
             credentials: self.credentials,
@@ -721,6 +732,53 @@ fn router(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(shared.clone(), guard))
         .layer(axum::middleware::from_fn(http::vendor_errors))
         .with_state(shared)
+}
+
+/// Accepts connections and serves each with hyper, closing the connection
+/// instead of answering when the connection-reset fault picks a request.
+async fn serve(listener: tokio::net::TcpListener, app: Router, shared: Arc<Shared>) {
+    use tower::ServiceExt;
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let (app, shared) = (app.clone(), shared.clone());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(
+                move |request: hyper::Request<hyper::body::Incoming>| {
+                    let reset = shared.pick_reset(request.uri().path());
+                    let app = app.clone();
+                    async move {
+                        if reset {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::ConnectionReset,
+                                "injected connection reset",
+                            ));
+                        }
+                        match app.oneshot(request.map(axum::body::Body::new)).await {
+                            Ok(response) => Ok(response),
+                            Err(never) => match never {},
+                        }
+                    }
+                },
+            );
+            let _ =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+        });
+    }
+}
+
+impl Shared {
+    /// Whether the connection-reset fault takes this request (never the
+    /// emulator's own control routes).
+    fn pick_reset(&self, path: &str) -> bool {
+        self.faults.connection_reset_fraction > 0.0
+            && !path.starts_with("/emulator/")
+            && self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64()
+                < self.faults.connection_reset_fraction
+    }
 }
 
 /// `POST /emulator/v1/clusters/{cluster}/outage`: see [`Emulator::outage`].

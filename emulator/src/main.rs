@@ -4,7 +4,8 @@
 //! kafka-mirror-emulator [--port PORT] [--seed FILE] [--page-size N]
 //!                       [--promote-delay DURATION] [--no-auth]
 //!                       [--rate-limit N] [--retriable-errors FRACTION]
-//!                       [--latency DURATION] [--fault-seed N]
+//!                       [--latency DURATION] [--connection-resets FRACTION]
+//!                       [--fault-seed N]
 //! ```
 //!
 //! Listens on 127.0.0.1, port 8090 by default (Confluent Platform's REST
@@ -30,6 +31,7 @@ usage: kafka-mirror-emulator [options]
   --rate-limit N              answer 429 above N requests in any sliding second
   --retriable-errors FRACTION answer this fraction (0 to 1) of requests 500 with error_code 50003
   --latency DURATION          delay every answer
+  --connection-resets FRACTION close the connection of this fraction of requests, unanswered
   --fault-seed N              seed of the fault injector (default 1)
   -h, --help                  this text
 
@@ -45,6 +47,7 @@ struct Options {
     no_auth: bool,
     rate_limit: Option<usize>,
     retriable_errors: Option<f64>,
+    connection_resets: Option<f64>,
     latency: Option<Duration>,
     fault_seed: Option<u64>,
 }
@@ -100,6 +103,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
         no_auth: false,
         rate_limit: None,
         retriable_errors: None,
+        connection_resets: None,
         latency: None,
         fault_seed: None,
     };
@@ -128,17 +132,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--rate-limit" => o.rate_limit = Some(positive(&flag, &value()?)?),
             "--promote-delay" => o.promote_delay = Some(duration(&flag, &value()?)?),
             "--latency" => o.latency = Some(duration(&flag, &value()?)?),
-            "--retriable-errors" => {
-                let v = value()?;
-                let f: f64 = v
-                    .parse()
-                    .ok()
-                    .filter(|f: &f64| (0.0..=1.0).contains(f))
-                    .ok_or_else(|| {
-                        format!("--retriable-errors takes a fraction from 0 to 1, not `{v}`")
-                    })?;
-                o.retriable_errors = Some(f);
-            }
+            "--retriable-errors" => o.retriable_errors = Some(fraction(&flag, &value()?)?),
+            "--connection-resets" => o.connection_resets = Some(fraction(&flag, &value()?)?),
             "--fault-seed" => {
                 let v = value()?;
                 o.fault_seed = Some(
@@ -150,6 +145,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
         }
     }
     Ok(Parsed::Run(o))
+}
+
+fn fraction(flag: &str, v: &str) -> Result<f64, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|f| (0.0..=1.0).contains(f))
+        .ok_or_else(|| format!("{flag} takes a fraction from 0 to 1, not `{v}`"))
 }
 
 fn positive(flag: &str, v: &str) -> Result<usize, String> {
@@ -199,6 +201,9 @@ fn configure(o: &Options) -> Result<EmulatorBuilder, String> {
     }
     if let Some(f) = o.retriable_errors {
         b = b.retriable_errors(f);
+    }
+    if let Some(f) = o.connection_resets {
+        b = b.connection_resets(f);
     }
     if let Some(d) = o.latency {
         b = b.latency(d);
@@ -258,6 +263,8 @@ mod tests {
             "--no-auth",
             "--seed",
             "s.json",
+            "--connection-resets",
+            "0.02",
         ])
         .unwrap();
         assert_eq!(o.port, 9000);
@@ -268,6 +275,7 @@ mod tests {
         assert_eq!(o.latency, Some(Duration::from_secs(1)));
         assert!(o.no_auth);
         assert_eq!(o.seed, Some("s.json".into()));
+        assert_eq!(o.connection_resets, Some(0.02));
     }
 
     #[test]

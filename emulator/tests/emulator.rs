@@ -567,3 +567,44 @@ async fn it_listens_on_the_port_it_is_given() {
         "l"
     );
 }
+
+#[tokio::test]
+async fn the_connection_reset_fault_closes_connections_unanswered() {
+    let e = Emulator::builder()
+        .link("dr", "l", "src")
+        .connection_resets(1.0)
+        .start()
+        .await
+        .unwrap();
+    // A GET is retried after a reset; with every connection reset, the
+    // retries run out and the error says so.
+    let c = kafka_mirror::confluent::Client::builder(e.base_url())
+        .basic_auth("emulator-key", "emulator-secret")
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .base_delay(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(2)),
+        )
+        .build()
+        .unwrap();
+    let err = c.list_links().cluster_id("dr").send().await.unwrap_err();
+    assert!(
+        matches!(err, kafka_mirror::Error::Transport { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.attempts(), Some(3), "{err}");
+    // A POST is not retried: it may have been applied.
+    let err = c
+        .pause_mirror_topics()
+        .cluster_id("dr")
+        .link_name("l")
+        .body(topics(&["t"]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.attempts(), Some(1), "{err}");
+    // The control routes are never reset.
+    e.outage("src");
+    assert!(e.recover("src"));
+}
