@@ -3,21 +3,26 @@
 //! Every request of both clients goes through one loop (the `exec` hook of
 //! the generated clients, see `transport.rs`), which retries:
 //!
-//! | answer or failure | GET, PUT, DELETE | POST |
-//! | --- | --- | --- |
-//! | HTTP 429, any body (Confluent's is an HTML page) | retried | retried |
-//! | 5xx whose JSON body has `error_code` 50003 (retriable Kafka error) | retried | retried |
-//! | 502, 503, 504 with an empty or non-JSON body (a gateway answered, not the API) | retried | retried |
-//! | any other 5xx (500 with 50002, ...) or 4xx | not retried | not retried |
-//! | connection refused / DNS / TLS failure: nothing was sent | retried | retried |
-//! | timeout or reset after the request was sent | retried | **not retried**: a create or a promote may already have happened |
+//! | answer or failure | GET, PUT, DELETE | POST | budget tokens per retry |
+//! | --- | --- | --- | --- |
+//! | HTTP 429, any body (Confluent's is an HTML page) | retried | retried | 1: the service is alive and paced us |
+//! | 5xx whose JSON body has `error_code` 50003 (retriable Kafka error) | retried | retried | 5 |
+//! | 502, 503, 504 with an empty or non-JSON body (a gateway answered, not the API) | retried | retried | 5 |
+//! | any other 5xx (500 with 50002, ...) or 4xx | not retried | not retried | - |
+//! | connection refused / DNS / TLS failure: nothing was sent | retried | retried | 5 |
+//! | reset after the request was sent | retried | **not retried**: a create or a promote may already have happened | 5 |
+//! | timeout after the request was sent | retried | **not retried** | 10 |
 //!
 //! Waits honour `Retry-After` (delta-seconds or HTTP-date), capped by
 //! [`RetryPolicy::max_retry_after`]; otherwise exponential backoff with full
 //! jitter: a random wait between zero and `min(max_delay, base_delay * 2^n)`.
-//! A retry budget shared by the whole client (a token bucket, as
-//! aws-sdk-rust's standard mode) stops retrying when most calls fail, so a
-//! thousand tasks do not multiply the load on a service that is down.
+//! A retry budget shared by the whole client (a token bucket after
+//! aws-sdk-rust's standard mode, [`RetryBudget`]) pays for retries; a call
+//! that succeeds gives back all its retries took (one token when it took
+//! none). A throttled or flaky service, whose calls end up succeeding, keeps
+//! the budget full; a service that is down drains it within about 100
+//! retries, after which failures are returned at once, so a thousand tasks
+//! do not multiply the load on it.
 //!
 //! ```
 //! use std::time::Duration;
@@ -108,9 +113,10 @@ impl RetryPolicy {
         self
     }
 
-    /// Capacity of the client-wide retry budget, in tokens (a retry costs 5,
-    /// a retry after a timeout 10, a success gives 1 back). Default 500, as
-    /// aws-sdk-rust's standard mode; 0 means no retry is ever affordable.
+    /// Capacity of the client-wide retry budget, in tokens (a retry after a
+    /// 429 costs 1, after a failure 5, after a timeout 10; a success gives
+    /// back what its retries took, or 1). Default 500, as aws-sdk-rust's
+    /// standard mode; 0 means no retry is ever affordable.
     pub fn budget(mut self, tokens: u32) -> Self {
         self.budget = tokens;
         self
@@ -146,9 +152,13 @@ pub enum RetryReason {
 }
 
 impl RetryReason {
-    /// Tokens this retry takes from the budget.
+    /// Tokens this retry takes from the budget: a service that asks us to
+    /// slow down (429) is alive, and its retries are paced by backoff and
+    /// `Retry-After`, so they cost little; a service that fails costs more,
+    /// and a timeout (which held a connection the longest) the most.
     pub(crate) fn cost(self) -> u32 {
         match self {
+            RetryReason::RateLimited => RetryBudget::THROTTLE_COST,
             RetryReason::TimedOut => RetryBudget::TIMEOUT_COST,
             _ => RetryBudget::RETRY_COST,
         }
@@ -225,10 +235,15 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// The client-wide retry budget: a token bucket as in aws-sdk-rust's
-/// standard retry mode. Each retry takes tokens; each success gives back the
-/// retry's cost (or one token for a first-try success). When the bucket is
-/// empty, failures are returned at once instead of retried.
+/// The client-wide retry budget: a token bucket after aws-sdk-rust's
+/// standard retry mode. Each retry takes tokens ([`RetryBudget::THROTTLE_COST`]
+/// after a 429, [`RetryBudget::RETRY_COST`] after a server or connection
+/// failure, [`RetryBudget::TIMEOUT_COST`] after a timeout); a call that
+/// succeeds gives back everything its retries took, or one token when it
+/// needed none. So a throttled or flaky service, whose calls end up
+/// succeeding, keeps its budget full, while a service that is down drains
+/// it: after `capacity / RETRY_COST` unanswered retries, failures are
+/// returned at once instead of retried, until calls succeed again.
 #[derive(Debug)]
 pub struct RetryBudget {
     capacity: u32,
@@ -238,7 +253,9 @@ pub struct RetryBudget {
 impl RetryBudget {
     /// aws-sdk-rust's initial retry quota.
     pub const STANDARD_CAPACITY: u32 = 500;
-    /// Tokens taken by a retry.
+    /// Tokens taken by a retry after a 429.
+    pub const THROTTLE_COST: u32 = 1;
+    /// Tokens taken by a retry after a server or connection failure.
     pub const RETRY_COST: u32 = 5;
     /// Tokens taken by a retry after a timeout.
     pub const TIMEOUT_COST: u32 = 10;
@@ -261,13 +278,12 @@ impl RetryBudget {
         }
     }
 
-    /// A call succeeded: give back what its last retry cost, or 1.
-    pub(crate) fn record_success(&self, last_retry_cost: Option<u32>) {
+    /// A call succeeded: give back what its retries took (`spent`), or one
+    /// token when it took none.
+    pub(crate) fn record_success(&self, spent: u32) {
         let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         // Saturating: with a capacity near u32::MAX the sum would overflow.
-        *t = t
-            .saturating_add(last_retry_cost.unwrap_or(1))
-            .min(self.capacity);
+        *t = t.saturating_add(spent.max(1)).min(self.capacity);
     }
 
     /// Tokens left.
@@ -371,24 +387,54 @@ mod tests {
         let b = RetryBudget::new(12);
         assert!(b.try_acquire(5) && b.try_acquire(5));
         assert!(!b.try_acquire(5));
-        b.record_success(Some(5));
+        b.record_success(5);
         assert_eq!(b.available(), 7);
-        b.record_success(None);
+        b.record_success(0);
         assert_eq!(b.available(), 8);
         for _ in 0..10 {
-            b.record_success(None);
+            b.record_success(0);
         }
         assert_eq!(b.available(), 12, "never above capacity");
     }
 
     #[test]
+    fn retries_cost_by_reason_and_a_success_refunds_them_all() {
+        assert_eq!(RetryReason::RateLimited.cost(), RetryBudget::THROTTLE_COST);
+        assert_eq!(
+            RetryReason::RetriableKafkaError.cost(),
+            RetryBudget::RETRY_COST
+        );
+        assert_eq!(RetryReason::Gateway(503).cost(), RetryBudget::RETRY_COST);
+        assert_eq!(RetryReason::ConnectionLost.cost(), RetryBudget::RETRY_COST);
+        assert_eq!(RetryReason::TimedOut.cost(), RetryBudget::TIMEOUT_COST);
+        const { assert!(RetryBudget::THROTTLE_COST < RetryBudget::RETRY_COST) };
+        const { assert!(RetryBudget::RETRY_COST < RetryBudget::TIMEOUT_COST) };
+        let b = RetryBudget::new(100);
+        // A call that needed a 429 retry, a 50003 retry and a timeout retry.
+        let spent = [
+            RetryReason::RateLimited,
+            RetryReason::RetriableKafkaError,
+            RetryReason::TimedOut,
+        ]
+        .iter()
+        .map(|r| {
+            assert!(b.try_acquire(r.cost()));
+            r.cost()
+        })
+        .sum();
+        assert_eq!(b.available(), 84);
+        b.record_success(spent);
+        assert_eq!(b.available(), 100, "the success gave back all it took");
+    }
+
+    #[test]
     fn a_budget_of_u32_max_never_empties_or_overflows() {
         let b = RetryBudget::new(u32::MAX);
-        b.record_success(Some(RetryBudget::TIMEOUT_COST));
+        b.record_success(RetryBudget::TIMEOUT_COST);
         assert_eq!(b.available(), u32::MAX);
         for _ in 0..10_000 {
             assert!(b.try_acquire(RetryBudget::TIMEOUT_COST));
-            b.record_success(None);
+            b.record_success(0);
         }
         assert!(b.available() > u32::MAX - 100_000);
     }

@@ -163,7 +163,8 @@ impl Inner {
             |attempts: u32| RequestInfo::new(method.clone(), &url, attempts, started.elapsed());
         let mut next = Some(request);
         let mut attempt = 0u32;
-        let mut last_cost = None;
+        // Tokens this call's retries took from the budget.
+        let mut spent = 0u32;
         loop {
             attempt += 1;
             let request = next.take().expect("a request is set before every attempt");
@@ -178,7 +179,7 @@ impl Inner {
             }
             let (reason, wait_asked, failure) = match client.execute(request).await {
                 Ok(response) if !is_error(response.status()) => {
-                    shared.budget.record_success(last_cost);
+                    shared.budget.record_success(spent);
                     tracing::Span::current().record("attempts", attempt);
                     return Ok((response, sent(attempt)));
                 }
@@ -205,7 +206,7 @@ impl Inner {
                     .is_none_or(|d| started.elapsed() + wait <= d);
                 if in_time && shared.budget.try_acquire(reason.cost()) {
                     tracing::warn!(%reason, attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                    last_cost = Some(reason.cost());
+                    spent = spent.saturating_add(reason.cost());
                     tokio::time::sleep(wait).await;
                     next = Some(spare);
                     continue;

@@ -283,7 +283,8 @@ async fn a_deadline_stops_retrying_early() {
 
 #[tokio::test(start_paused = true)]
 async fn an_empty_budget_stops_retrying() {
-    let s = Scripted::start(vec![], Reply::status(429)).await;
+    // A gateway that is down: 503 with no JSON body, 5 tokens per retry.
+    let s = Scripted::start(vec![], Reply::status(503)).await;
     // 10 tokens: two retries of 5, then nothing left for anyone.
     let c = client(s.url(), RetryPolicy::default().budget(10).max_attempts(10));
     let e = list_links(&c).await.unwrap_err();
@@ -293,6 +294,24 @@ async fn an_empty_budget_stops_retrying() {
     let e = list_links(&c.clone()).await.unwrap_err();
     assert_eq!(s.hits(), 4);
     assert_eq!(e.attempts(), Some(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttling_costs_little_and_a_success_refunds_the_retries() {
+    // 5 tokens: a 503 retry would take them all, but 429 retries cost 1.
+    let s = Scripted::start(
+        vec![Reply::status(429), Reply::status(429), Reply::status(429)],
+        ok(),
+    )
+    .await;
+    let c = client(s.url(), RetryPolicy::default().budget(5).max_attempts(10));
+    list_links(&c).await.unwrap();
+    assert_eq!(s.hits(), 4, "three 429s retried with 5 tokens");
+    // The success gave the 3 tokens back, so a 503 (5 tokens) can still be
+    // retried; without the refund only 2 would be left.
+    s.push([Reply::status(503)]);
+    list_links(&c).await.unwrap();
+    assert_eq!(s.hits(), 6);
 }
 
 #[tokio::test(start_paused = true)]
