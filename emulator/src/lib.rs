@@ -649,7 +649,7 @@ impl Emulator {
 fn router(shared: Arc<Shared>) -> Router {
     use confluent as c;
     use instaclustr as i;
-    Router::new()
+    let mut router = Router::new()
         .route(
             "/kafka/v3/clusters/{cluster}/links",
             get(c::list_links).post(c::create_link),
@@ -685,34 +685,6 @@ fn router(shared: Arc<Shared>) -> Router {
             put(c::put_alter_configs),
         )
         .route(
-            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:promote",
-            post(|s, p, q, b| c::mirrors_action(Action::Promote, s, p, q, b)),
-        )
-        .route(
-            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:failover",
-            post(|s, p, q, b| c::mirrors_action(Action::Failover, s, p, q, b)),
-        )
-        .route(
-            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:pause",
-            post(|s, p, q, b| c::mirrors_action(Action::Pause, s, p, q, b)),
-        )
-        .route(
-            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:resume",
-            post(|s, p, q, b| c::mirrors_action(Action::Resume, s, p, q, b)),
-        )
-        .route(
-            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:reverse-and-start-mirror",
-            post(|s, p, q, b| c::mirrors_action(Action::ReverseAndStart, s, p, q, b)),
-        )
-        .route(
-            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:reverse-and-pause-mirror",
-            post(|s, p, q, b| c::mirrors_action(Action::ReverseAndPause, s, p, q, b)),
-        )
-        .route(
-            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors:truncate-and-restore",
-            post(|s, p, q, b| c::mirrors_action(Action::TruncateAndRestore, s, p, q, b)),
-        )
-        .route(
             "/provisioning/v1/{cluster}/kafka-connect/mirrors",
             get(i::list).post(i::create),
         )
@@ -727,7 +699,16 @@ fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/emulator/v1/clusters/{cluster}/outage",
             post(outage_start).delete(outage_end),
-        )
+        );
+    // One route per `mirrors:*` action, so each takes POST and only POST.
+    for (name, action) in MIRROR_ACTIONS {
+        let path = format!("/kafka/v3/clusters/{{cluster}}/links/{{link}}/mirrors:{name}");
+        router = router.route(
+            &path,
+            post(move |s, p, q, b| c::mirrors_action(*action, s, p, q, b)),
+        );
+    }
+    router
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), guard))
         .layer(axum::middleware::from_fn(http::vendor_errors))
@@ -807,6 +788,17 @@ async fn outage_end(
         )
     }
 }
+
+/// The `mirrors:*` actions by their path suffix.
+const MIRROR_ACTIONS: &[(&str, Action)] = &[
+    ("promote", Action::Promote),
+    ("failover", Action::Failover),
+    ("pause", Action::Pause),
+    ("resume", Action::Resume),
+    ("reverse-and-start-mirror", Action::ReverseAndStart),
+    ("reverse-and-pause-mirror", Action::ReverseAndPause),
+    ("truncate-and-restore", Action::TruncateAndRestore),
+];
 
 /// Latency, rate limit, authentication and injected errors, before any handler.
 async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -> Response {

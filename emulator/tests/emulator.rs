@@ -1,36 +1,16 @@
 //! The emulator: rules, the mirror state machine, pagination, auth, faults.
 
+mod common;
+
+use common::{client, topics};
+
 use std::time::Duration;
 
 use kafka_mirror::confluent::types::{
-    AlterMirrorsRequestData, CreateLinkRequestData, CreateMirrorTopicRequestData,
-    MirrorTopicStatus as S,
+    CreateLinkRequestData, CreateMirrorTopicRequestData, MirrorTopicStatus as S,
 };
 use kafka_mirror::retry::RetryPolicy;
 use kafka_mirror_emulator::Emulator;
-
-/// A client with no timers of its own (paused-clock tests) and no retries.
-fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
-    let (u, s) = e.credentials().unwrap();
-    let http = kafka_mirror::client::http_client_builder()
-        .unwrap()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    kafka_mirror::confluent::Client::builder(e.base_url())
-        .basic_auth(u, s)
-        .http_client(http)
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
-fn topics(names: &[&str]) -> AlterMirrorsRequestData {
-    AlterMirrorsRequestData {
-        mirror_topic_names: names.iter().map(|s| s.to_string()).collect(),
-        mirror_topic_name_pattern: None,
-    }
-}
 
 async fn status(c: &kafka_mirror::confluent::Client, topic: &str) -> S {
     c.get_mirror_topic()
@@ -403,11 +383,7 @@ async fn wrong_credentials_get_40101_and_instaclustr_shape() {
 async fn instaclustr_mirrors_go_creating_then_in_sync() {
     let e = Emulator::start().await.unwrap();
     let (u, s) = e.credentials().unwrap();
-    let http = kafka_mirror::client::http_client_builder()
-        .unwrap()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let http = common::http();
     let i = kafka_mirror::instaclustr::Client::builder(e.base_url())
         .basic_auth(u, s)
         .http_client(http)

@@ -3,36 +3,17 @@
 //! link details the specs describe (modes, tasks, transition errors) and
 //! bearer-token authentication.
 
+mod common;
+
+use common::{client, topics};
+
 use std::time::Duration;
 
 use kafka_mirror::confluent::types::{
-    AlterMirrorsRequestData, ConfigData, CreateLinkRequestData, LinkError, LinkState,
-    MirrorTopicStatus as S,
+    ConfigData, CreateLinkRequestData, LinkError, LinkState, MirrorTopicStatus as S,
 };
 use kafka_mirror::retry::RetryPolicy;
 use kafka_mirror_emulator::Emulator;
-
-fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
-    let (u, s) = e.credentials().unwrap();
-    let http = kafka_mirror::client::http_client_builder()
-        .unwrap()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    kafka_mirror::confluent::Client::builder(e.base_url())
-        .basic_auth(u, s)
-        .http_client(http)
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
-fn topics(names: &[&str]) -> AlterMirrorsRequestData {
-    AlterMirrorsRequestData {
-        mirror_topic_names: names.iter().map(|s| s.to_string()).collect(),
-        mirror_topic_name_pattern: None,
-    }
-}
 
 async fn mirror(c: &kafka_mirror::confluent::Client, topic: &str) -> (S, i64) {
     let m = c
@@ -404,13 +385,7 @@ async fn bearer_tokens_with_identity_pool_and_expiry() {
         .start()
         .await
         .unwrap();
-    let http = || {
-        kafka_mirror::client::http_client_builder()
-            .unwrap()
-            .pool_max_idle_per_host(0)
-            .build()
-            .unwrap()
-    };
+    let http = || common::http();
     let bearer = |pool: Option<&str>| {
         let mut b = kafka_mirror::confluent::Client::builder(e.base_url())
             .bearer_token("token-1")

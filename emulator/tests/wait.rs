@@ -1,5 +1,9 @@
 //! Waiters, on tokio's paused clock against the emulator.
 
+mod common;
+
+use common::client;
+
 use std::time::Duration;
 
 use kafka_mirror::confluent::types::{AlterMirrorsRequestData, MirrorTopicStatus as S};
@@ -7,20 +11,6 @@ use kafka_mirror::instaclustr::types::MirrorStatus;
 use kafka_mirror::wait::Outcome;
 use kafka_mirror_emulator::Emulator;
 use tokio::time::Instant;
-
-fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
-    let (u, s) = e.credentials().unwrap();
-    let http = kafka_mirror::client::http_client_builder()
-        .unwrap()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    kafka_mirror::confluent::Client::builder(e.base_url())
-        .basic_auth(u, s)
-        .http_client(http)
-        .build()
-        .unwrap()
-}
 
 async fn emulator() -> Emulator {
     Emulator::builder()
@@ -124,11 +114,7 @@ async fn the_timeout_ends_the_wait_with_the_last_state() {
 async fn instaclustr_mirrors_are_waited_until_in_sync() {
     let e = Emulator::start().await.unwrap();
     let (u, s) = e.credentials().unwrap();
-    let http = kafka_mirror::client::http_client_builder()
-        .unwrap()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let http = common::http();
     let i = kafka_mirror::instaclustr::Client::builder(e.base_url())
         .basic_auth(u, s)
         .http_client(http)

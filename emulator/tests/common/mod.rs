@@ -1,0 +1,35 @@
+//! Helpers the emulator's tests share.
+#![allow(dead_code)]
+
+use kafka_mirror::confluent::types::AlterMirrorsRequestData;
+use kafka_mirror::retry::RetryPolicy;
+use kafka_mirror_emulator::Emulator;
+
+/// A Confluent client for `e` with no timers of its own (for paused-clock
+/// tests: no idle pool) and no retries, so each answer is seen as sent.
+pub fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
+    let (u, s) = e.credentials().unwrap();
+    kafka_mirror::confluent::Client::builder(e.base_url())
+        .basic_auth(u, s)
+        .http_client(http())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// A reqwest client with no idle pool.
+pub fn http() -> reqwest::Client {
+    kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+}
+
+/// An alter body naming these topics.
+pub fn topics(names: &[&str]) -> AlterMirrorsRequestData {
+    AlterMirrorsRequestData {
+        mirror_topic_names: names.iter().map(|s| s.to_string()).collect(),
+        mirror_topic_name_pattern: None,
+    }
+}
