@@ -5,7 +5,7 @@
 //!
 //! | answer or failure | GET, PUT, DELETE | POST | budget tokens per retry |
 //! | --- | --- | --- | --- |
-//! | HTTP 429, any body (Confluent's is an HTML page) | retried | retried | 1: the service is alive and paced us |
+//! | HTTP 429, any body (Confluent's is an HTML page) | retried, up to [`RetryPolicy::max_throttled_retries`] times on top of `max_attempts` | retried, the same | 1: the service is alive and paced us |
 //! | 5xx whose JSON body has `error_code` 50003 (retriable Kafka error) | retried | retried | 5 |
 //! | 502, 503, 504 with an empty or non-JSON body (a gateway answered, not the API) | retried | retried | 5 |
 //! | any other 5xx (500 with 50002, ...) or 4xx | not retried | not retried | - |
@@ -47,11 +47,14 @@ use reqwest::{Method, StatusCode};
 
 /// How a client retries. The defaults are those of Confluent's own CLI
 /// (5 attempts, waits from 1 s up to 30 s), which are long enough to ride
-/// out a throttling burst or a leader election and short enough that a
-/// failing DR step is reported within about a minute.
+/// out a leader election and short enough that a failing DR step is
+/// reported within about a minute; throttling (429) gets up to 10 retries
+/// of its own on top, so a busy but healthy service is waited for longer
+/// (a few minutes at most) than a failing one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     pub(crate) max_attempts: u32,
+    pub(crate) max_throttled_retries: u32,
     pub(crate) base_delay: Duration,
     pub(crate) max_delay: Duration,
     pub(crate) max_retry_after: Duration,
@@ -63,6 +66,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_attempts: 5,
+            max_throttled_retries: 10,
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(60),
@@ -77,13 +81,24 @@ impl RetryPolicy {
     pub fn none() -> Self {
         Self {
             max_attempts: 1,
+            max_throttled_retries: 0,
             ..Self::default()
         }
     }
 
-    /// Attempts in all, the first included (at least 1). Default 5.
+    /// Attempts, the first included (at least 1), not counting those
+    /// answered 429 (see [`Self::max_throttled_retries`]). Default 5.
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
+        self
+    }
+
+    /// Retries after a 429, on top of [`Self::max_attempts`]: a service that
+    /// throttles is alive and asks to be called later, which backoff and
+    /// `Retry-After` do, so a call is not given up for that as early as for
+    /// a failure. Default 10; 0 gives 429s no retry of their own.
+    pub fn max_throttled_retries(mut self, n: u32) -> Self {
+        self.max_throttled_retries = n;
         self
     }
 

@@ -26,7 +26,9 @@ use tracing::Instrument;
 use crate::auth::{self, Auth};
 use crate::error::{ApiError, ConfigError, Error, RequestInfo, VendorError};
 use crate::rate_limit::RateLimiter;
-use crate::retry::{RetryBudget, RetryPolicy, classify_status, classify_transport, retry_after};
+use crate::retry::{
+    RetryBudget, RetryPolicy, RetryReason, classify_status, classify_transport, retry_after,
+};
 use crate::runtime::{BodyLimit, Operation};
 
 /// Everything a client's transport is configured with. `pub` only so the
@@ -163,13 +165,18 @@ impl Inner {
             |attempts: u32| RequestInfo::new(method.clone(), &url, attempts, started.elapsed());
         let mut next = Some(request);
         let mut attempt = 0u32;
+        // Retries after a 429, which `max_attempts` does not count.
+        let mut throttled = 0u32;
         // Tokens this call's retries took from the budget.
         let mut spent = 0u32;
         loop {
             attempt += 1;
             let request = next.take().expect("a request is set before every attempt");
-            // A body that cannot be cloned (a stream) cannot be sent twice.
-            let spare = if attempt < policy.max_attempts {
+            let counted = attempt - throttled;
+            // A body that cannot be cloned (a stream) cannot be sent twice;
+            // no copy is made when no retry of any kind is left.
+            let spare = if counted < policy.max_attempts || throttled < policy.max_throttled_retries
+            {
                 request.try_clone()
             } else {
                 None
@@ -193,7 +200,12 @@ impl Inner {
                 },
                 Err(e) => (classify_transport(&e, &method), None, Failure::Transport(e)),
             };
-            if let (Some(reason), Some(spare)) = (reason, spare) {
+            let allowed = match reason {
+                Some(RetryReason::RateLimited) => throttled < policy.max_throttled_retries,
+                Some(_) => counted < policy.max_attempts,
+                None => false,
+            };
+            if let (Some(reason), Some(spare), true) = (reason, spare, allowed) {
                 let wait = match wait_asked {
                     Some(asked) => asked.min(policy.max_retry_after),
                     None => policy.backoff(
@@ -207,6 +219,7 @@ impl Inner {
                 if in_time && shared.budget.try_acquire(reason.cost()) {
                     tracing::warn!(%reason, attempt, wait_ms = wait.as_millis() as u64, "retrying");
                     spent = spent.saturating_add(reason.cost());
+                    throttled += u32::from(reason == RetryReason::RateLimited);
                     tokio::time::sleep(wait).await;
                     next = Some(spare);
                     continue;

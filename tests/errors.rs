@@ -230,6 +230,7 @@ fn server_url(e: &Error) -> String {
 fn quick_retries(attempts: u32) -> kafka_mirror::retry::RetryPolicy {
     kafka_mirror::retry::RetryPolicy::default()
         .max_attempts(attempts)
+        .max_throttled_retries(attempts - 1)
         .base_delay(std::time::Duration::from_millis(1))
         .max_delay(std::time::Duration::from_millis(2))
 }

@@ -245,20 +245,21 @@ async fn running_out_of_attempts_says_how_many_what_and_how_long() {
     )
     .await;
     let start = Instant::now();
+    // A 429 has retries of its own: 1 attempt + 10 throttled retries.
     let e = list_links(&client(s.url(), RetryPolicy::default()))
         .await
         .unwrap_err();
-    assert_eq!(s.hits(), 5);
-    assert_eq!(e.attempts(), Some(5));
+    assert_eq!(s.hits(), 11);
+    assert_eq!(e.attempts(), Some(11));
     let api = e.api().unwrap();
     assert_eq!(api.status(), 429);
     assert_eq!(api.raw_body(), HTML_429);
     assert_eq!(api.elapsed(), start.elapsed());
-    assert_eq!(start.elapsed(), Duration::from_secs(4));
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
     assert!(
         e.to_string().ends_with(
             "answered 429 Too Many Requests: HTML page \"Error 429 Too Many Requests\" \
-             (5 attempts in 4.0 s)"
+             (11 attempts in 10.0 s)"
         ),
         "{e}"
     );
@@ -266,6 +267,34 @@ async fn running_out_of_attempts_says_how_many_what_and_how_long() {
         api.headers().get("x-kafka-mirror-attempts").is_none(),
         "only the service's own headers"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttled_retries_do_not_use_up_max_attempts() {
+    // Four 429s, then a 503 and a 503, then success: max_attempts(3) counts
+    // only the 503s (with the first attempt), max_throttled_retries(4) the 429s.
+    let s = Scripted::start(
+        vec![
+            Reply::status(429),
+            Reply::status(429),
+            Reply::status(429),
+            Reply::status(429),
+            Reply::status(503),
+            Reply::status(503),
+        ],
+        ok(),
+    )
+    .await;
+    let policy = RetryPolicy::default()
+        .max_attempts(3)
+        .max_throttled_retries(4);
+    list_links(&client(s.url(), policy.clone())).await.unwrap();
+    assert_eq!(s.hits(), 7);
+    // One 429 more than allowed: the fifth is returned.
+    let s = Scripted::start(vec![], Reply::status(429)).await;
+    let e = list_links(&client(s.url(), policy)).await.unwrap_err();
+    assert_eq!(e.attempts(), Some(5));
+    assert_eq!(s.hits(), 5);
 }
 
 #[tokio::test(start_paused = true)]
