@@ -86,6 +86,17 @@ pub enum Error {
     /// A list stopped following `metadata.next` (see [`crate::paginate`]).
     #[error(transparent)]
     Pagination(#[from] PaginationError),
+    /// The call's deadline ([`crate::retry::RetryPolicy::deadline`])
+    /// passed: waiting for a rate-limit permit (nothing more was sent), or
+    /// with a request in flight (which the service may have applied).
+    #[error("the deadline passed {}: {request}", if *.in_flight { "with a request in flight" } else { "waiting for a rate-limit permit" })]
+    #[non_exhaustive]
+    Deadline {
+        /// What was sent before the deadline.
+        request: Box<RequestInfo>,
+        /// Whether a request was in flight when it passed.
+        in_flight: bool,
+    },
 }
 
 impl Error {
@@ -134,7 +145,8 @@ impl Error {
             Error::Api(e) => Some(&e.request),
             Error::Transport { request, .. }
             | Error::Decode { request, .. }
-            | Error::UnexpectedStatus { request, .. } => Some(request),
+            | Error::UnexpectedStatus { request, .. }
+            | Error::Deadline { request, .. } => Some(request),
             _ => None,
         }
     }
@@ -164,9 +176,10 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// `true` when no answer arrived in time.
+    /// `true` when no answer arrived in time, or the call's deadline passed.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport { source, .. } if source.is_timeout())
+            || matches!(self, Error::Deadline { .. })
     }
 
     /// `true` for a 429, or Confluent's Kafka throttling code 42901.

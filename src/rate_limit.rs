@@ -58,8 +58,10 @@ impl RateLimiter {
     }
 
     /// Reserves the earliest start time at or after `now` that keeps every
-    /// window under the limit.
-    fn reserve(&self, now: Instant) -> Instant {
+    /// window under the limit. The slot stays taken even if the caller
+    /// does not use it (a call given up, or dropped): the limit errs on the
+    /// side of sending less.
+    pub(crate) fn reserve(&self, now: Instant) -> Instant {
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         let slot = if recent.len() < self.per_window {
             recent.back().map_or(now, |last| (*last).max(now))

@@ -121,8 +121,11 @@ impl RetryPolicy {
         self
     }
 
-    /// Gives up when the next wait would end past this time since the call
-    /// started. Default: none (attempts alone bound the call).
+    /// Bounds the whole call, from its start: no retry whose wait would end
+    /// past it, no wait for a rate-limit permit past it (nothing is sent,
+    /// [`crate::Error::Deadline`]), and a request still in flight when it
+    /// passes is abandoned (`Error::Deadline` with `in_flight`: the service
+    /// may have applied it). Default: none (attempts alone bound the call).
     pub fn deadline(mut self, d: Duration) -> Self {
         self.deadline = Some(d);
         self

@@ -167,6 +167,11 @@ impl Inner {
         let mut attempt = 0u32;
         // Retries after a 429, which `max_attempts` does not count.
         let mut throttled = 0u32;
+        let deadline = policy.deadline.map(|d| started + d);
+        let passed = |in_flight: bool, sends: u32| Error::Deadline {
+            request: Box::new(sent(sends)),
+            in_flight,
+        };
         // Tokens this call's retries took from the budget.
         let mut spent = 0u32;
         loop {
@@ -182,9 +187,24 @@ impl Inner {
                 None
             };
             if let Some(limiter) = &shared.limiter {
-                limiter.acquire().await;
+                let slot = limiter.reserve(Instant::now());
+                if deadline.is_some_and(|d| slot > d) {
+                    tracing::Span::current().record("attempts", attempt - 1);
+                    return Err(passed(false, attempt - 1));
+                }
+                tokio::time::sleep_until(slot).await;
             }
-            let (reason, wait_asked, failure) = match client.execute(request).await {
+            let answer = match deadline {
+                Some(d) => match tokio::time::timeout_at(d, client.execute(request)).await {
+                    Ok(answer) => answer,
+                    Err(_) => {
+                        tracing::Span::current().record("attempts", attempt);
+                        return Err(passed(true, attempt));
+                    }
+                },
+                None => client.execute(request).await,
+            };
+            let (reason, wait_asked, failure) = match answer {
                 Ok(response) if !is_error(response.status()) => {
                     shared.budget.record_success(spent);
                     tracing::Span::current().record("attempts", attempt);
