@@ -59,6 +59,8 @@ struct Shared {
     base: Url,
     auth_headers: Vec<(HeaderName, HeaderValue)>,
     api: ApiTables,
+    /// The operations by method name, looked up for every request.
+    operations: std::collections::HashMap<&'static str, &'static Operation>,
     retry: RetryPolicy,
     budget: RetryBudget,
     limiter: Option<RateLimiter>,
@@ -88,6 +90,7 @@ impl Inner {
         Ok(Self(Arc::new(Shared {
             base: config.base,
             auth_headers,
+            operations: api.operations.iter().map(|o| (o.name, o)).collect(),
             api,
             budget: RetryBudget::new(config.retry.budget),
             retry: config.retry,
@@ -121,12 +124,11 @@ impl Inner {
     /// Checks a built request and adds the credentials. Errors are messages
     /// for `Error::InvalidArgument`; nothing has been sent.
     pub(crate) fn prepare(&self, request: &mut Request, operation_id: &str) -> Result<(), String> {
-        let api = &self.0.api;
-        if let Some(op) = api.operations.iter().find(|o| o.name == operation_id) {
+        if let Some(op) = self.0.operations.get(operation_id) {
             check_path(&self.0.base, request.url(), op)?;
         }
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
-            check_limits(body, operation_id, api.limits)?;
+            check_limits(body, operation_id, self.0.api.limits)?;
         }
         self.prepare_link(request);
         Ok(())
@@ -305,18 +307,22 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
 fn check_path(base: &Url, url: &Url, op: &Operation) -> Result<(), String> {
     let prefix = base.path().trim_end_matches('/');
     let path = url.path().strip_prefix(prefix).unwrap_or(url.path());
-    let actual: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let template: Vec<&str> = op.path.trim_start_matches('/').split('/').collect();
     let changed = || {
         format!(
             "a path parameter of {} is `.`, `..` or otherwise changes the path {}; nothing was sent",
             op.name, op.path
         )
     };
-    if actual.len() != template.len() {
-        return Err(changed());
-    }
-    for (t, a) in template.iter().zip(&actual) {
+    // Segment by segment, without collecting either side: this runs for
+    // every request.
+    let mut actual = path.trim_start_matches('/').split('/');
+    let mut template = op.path.trim_start_matches('/').split('/');
+    loop {
+        let (t, a) = match (template.next(), actual.next()) {
+            (None, None) => return Ok(()),
+            (Some(t), Some(a)) => (t, a),
+            _ => return Err(changed()),
+        };
         match (t.find('{'), t.find('}')) {
             (Some(open), Some(close)) => {
                 let (before, after) = (&t[..open], &t[close + 1..]);
@@ -336,7 +342,6 @@ fn check_path(base: &Url, url: &Url, op: &Operation) -> Result<(), String> {
             _ => return Err(changed()),
         }
     }
-    Ok(())
 }
 
 fn check_limits(body: &[u8], operation_id: &str, limits: &[BodyLimit]) -> Result<(), String> {
