@@ -8,7 +8,9 @@
 //! - `.pages()`: a stream of whole pages;
 //! - `.stream()`: a stream of items, page after page;
 //! - `.collect_up_to(n)`: at most `n` items in a `Vec`;
-//! - `.max_pages(n)` / `.max_items(n)` on the streams, to stop early.
+//! - `.max_pages(n)` / `.max_items(n)` on the streams, to stop early;
+//! - `.prefetch(1)` on the streams, to fetch the next page while the
+//!   current one is used (at most two pages in memory).
 //!
 //! Nothing is sent until the stream is polled, at most one page is held at a
 //! time, and dropping the stream sends nothing more. Every page request
@@ -129,6 +131,26 @@ impl<'a, P: Page> Pages<'a, P> {
         }
     }
 
+    /// Fetches the next page while the caller works on the current one:
+    /// as soon as a page is handed out, the request for the next is sent.
+    /// At most two pages are in memory (the current one and the next); the
+    /// origin, loop and error rules are unchanged, and an error on the next
+    /// page comes after the current page. `0` turns it off; any other value
+    /// prefetches one page.
+    pub fn prefetch(self, pages: usize) -> Self {
+        if pages == 0 {
+            return self;
+        }
+        Self {
+            inner: Prefetch {
+                inner: self.inner,
+                next: None,
+                done: false,
+            }
+            .boxed(),
+        }
+    }
+
     /// The items of the pages, one after the other.
     pub fn items(self) -> Items<'a, P> {
         Items {
@@ -155,6 +177,53 @@ impl<P: Page> Stream for Pages<'_, P> {
     }
 }
 
+/// A stream that, each time it hands out an item, polls the stream it wraps
+/// once more, so the next item's work (a page request) starts while the
+/// caller works on this one. It holds at most one item ahead.
+struct Prefetch<S: Stream> {
+    inner: S,
+    next: Option<S::Item>,
+    done: bool,
+}
+
+impl<S: Stream + Unpin> Prefetch<S> {
+    /// Starts (or moves on) the next item, keeping it if it is ready.
+    fn start_next(&mut self, cx: &mut Context<'_>) {
+        if self.next.is_none() && !self.done {
+            match self.inner.poll_next_unpin(cx) {
+                Poll::Ready(Some(item)) => self.next = Some(item),
+                Poll::Ready(None) => self.done = true,
+                Poll::Pending => {}
+            }
+        }
+    }
+}
+
+// Nothing inside is pinned: the wrapped stream is `Unpin`, and the item kept
+// ahead is only moved.
+impl<S: Stream + Unpin> Unpin for Prefetch<S> {}
+
+impl<S: Stream + Unpin> Stream for Prefetch<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let item = match self.next.take() {
+            Some(item) => item,
+            None if self.done => return Poll::Ready(None),
+            None => match self.inner.poll_next_unpin(cx) {
+                Poll::Ready(Some(item)) => item,
+                Poll::Ready(None) => {
+                    self.done = true;
+                    return Poll::Ready(None);
+                }
+                Poll::Pending => return Poll::Pending,
+            },
+        };
+        self.start_next(cx);
+        Poll::Ready(Some(item))
+    }
+}
+
 /// A lazy stream of items, fetching the next page only when the current one
 /// is used up.
 #[must_use = "streams do nothing unless polled"]
@@ -175,6 +244,13 @@ impl<'a, P: Page> Items<'a, P> {
     /// Stops after `n` pages.
     pub fn max_pages(mut self, n: usize) -> Self {
         self.pages = self.pages.max_pages(n);
+        self
+    }
+
+    /// Fetches the next page while the current page's items are used (see
+    /// [`Pages::prefetch`]).
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.pages = self.pages.prefetch(pages);
         self
     }
 

@@ -432,3 +432,95 @@ async fn every_list_operation_pages() {
         1
     );
 }
+
+#[tokio::test]
+async fn prefetch_requests_the_next_page_while_the_current_one_is_used() {
+    for prefetch in [0, 1] {
+        let server = MockServer::start_async().await;
+        let mocks = five_linked_pages(&server).await;
+        let c = confluent(&server);
+        let mut pages = c
+            .list_all_mirror_topics()
+            .cluster_id("c")
+            .pages()
+            .prefetch(prefetch);
+        let first = pages.next().await.unwrap().unwrap();
+        assert_eq!(names(&first.data), ["t1a", "t1b"]);
+        // Give the next request time to arrive, with nothing pulling the stream.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let second_requested = mocks[1].calls_async().await;
+        assert_eq!(second_requested, prefetch, "prefetch({prefetch})");
+        // Never more than one page ahead.
+        assert_eq!(mocks[2].calls_async().await, 0);
+        let rest: Vec<_> = pages.try_collect().await.unwrap();
+        assert_eq!(rest.len(), 4);
+        for m in &mocks {
+            m.assert_calls_async(1).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn with_prefetch_an_error_on_the_next_page_comes_after_the_current_items() {
+    let server = MockServer::start_async().await;
+    let next = json!(server.url(format!("{PATH}?page_token=2")));
+    server
+        .mock_async(|when, then| {
+            when.method("GET")
+                .path(PATH)
+                .query_param_missing("page_token");
+            then.status(200).json_body(page(&["a", "b"], next));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method("GET").path(PATH).query_param("page_token", "2");
+            then.status(400)
+                .json_body(json!({"error_code": 400, "message": "bad page"}));
+        })
+        .await;
+    let c = confluent(&server);
+    let mut items = c
+        .list_all_mirror_topics()
+        .cluster_id("c")
+        .stream()
+        .prefetch(1);
+    assert_eq!(items.next().await.unwrap().unwrap().mirror_topic_name, "a");
+    assert_eq!(items.next().await.unwrap().unwrap().mirror_topic_name, "b");
+    let e = items.next().await.unwrap().unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(400));
+    assert!(items.next().await.is_none());
+}
+
+#[tokio::test]
+async fn with_prefetch_a_cross_origin_next_is_still_refused() {
+    let server = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|_, then| {
+            then.status(200);
+        })
+        .await;
+    let next = json!(elsewhere.url(format!("{PATH}?page_token=2")));
+    server
+        .mock_async(|when, then| {
+            when.method("GET").path(PATH);
+            then.status(200).json_body(page(&["a"], next));
+        })
+        .await;
+    let c = confluent(&server);
+    let all: Vec<_> = c
+        .list_all_mirror_topics()
+        .cluster_id("c")
+        .pages()
+        .prefetch(1)
+        .collect()
+        .await;
+    assert_eq!(all.len(), 2);
+    assert!(all[0].is_ok());
+    assert!(matches!(
+        all[1],
+        Err(Error::Pagination(PaginationError::CrossOrigin { .. }))
+    ));
+    assert_eq!(stolen.calls_async().await, 0);
+}
