@@ -216,12 +216,19 @@ impl RequestInfo {
         attempts: u32,
         elapsed: Duration,
     ) -> Self {
-        let mut url = url.clone();
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
+        // Base URLs cannot carry user info (the builder refuses it), but a
+        // `next` link could; removing it re-serializes the URL, so only then.
+        let url = if url.username().is_empty() && url.password().is_none() {
+            url.as_str().to_string()
+        } else {
+            let mut url = url.clone();
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.into()
+        };
         Self {
             method,
-            url: url.into(),
+            url,
             attempts,
             elapsed,
         }
