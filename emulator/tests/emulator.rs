@@ -382,13 +382,7 @@ async fn wrong_credentials_get_40101_and_instaclustr_shape() {
 #[tokio::test(start_paused = true)]
 async fn instaclustr_mirrors_go_creating_then_in_sync() {
     let e = Emulator::start().await.unwrap();
-    let (u, s) = e.credentials().unwrap();
-    let http = common::http();
-    let i = kafka_mirror::instaclustr::Client::builder(e.base_url())
-        .basic_auth(u, s)
-        .http_client(http)
-        .build()
-        .unwrap();
+    let i = common::instaclustr_client(&e);
     let cluster = kafka_mirror::instaclustr::Uuid::new_v4();
     let created = i
         .create_mirror()
@@ -432,7 +426,7 @@ async fn instaclustr_mirrors_go_creating_then_in_sync() {
             e.base_url(),
             created.mirror_id
         ))
-        .basic_auth(u, Some(s))
+        .basic_auth("emulator-key", Some("emulator-secret"))
         .json(&serde_json::json!({"newTargetLatency": 999}))
         .send()
         .await

@@ -113,13 +113,7 @@ async fn the_timeout_ends_the_wait_with_the_last_state() {
 #[tokio::test(start_paused = true)]
 async fn instaclustr_mirrors_are_waited_until_in_sync() {
     let e = Emulator::start().await.unwrap();
-    let (u, s) = e.credentials().unwrap();
-    let http = common::http();
-    let i = kafka_mirror::instaclustr::Client::builder(e.base_url())
-        .basic_auth(u, s)
-        .http_client(http)
-        .build()
-        .unwrap();
+    let i = common::instaclustr_client(&e);
     let cluster = kafka_mirror::instaclustr::Uuid::new_v4();
     let created = i
         .create_mirror()

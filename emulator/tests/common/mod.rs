@@ -17,6 +17,16 @@ pub fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
         .unwrap()
 }
 
+/// An Instaclustr client for `e`, as [`client`] but with the default retries.
+pub fn instaclustr_client(e: &Emulator) -> kafka_mirror::instaclustr::Client {
+    let (u, s) = e.credentials().unwrap();
+    kafka_mirror::instaclustr::Client::builder(e.base_url())
+        .basic_auth(u, s)
+        .http_client(http())
+        .build()
+        .unwrap()
+}
+
 /// A reqwest client with no idle pool.
 pub fn http() -> reqwest::Client {
     kafka_mirror::client::http_client_builder()
