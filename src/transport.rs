@@ -235,9 +235,7 @@ impl Inner {
                         &mut shared.rng.lock().unwrap_or_else(|p| p.into_inner()),
                     ),
                 };
-                let in_time = policy
-                    .deadline
-                    .is_none_or(|d| started.elapsed() + wait <= d);
+                let in_time = deadline.is_none_or(|d| Instant::now() + wait <= d);
                 if in_time && shared.budget.try_acquire(reason.cost()) {
                     tracing::warn!(%reason, attempt, wait_ms = wait.as_millis() as u64, "retrying");
                     spent = spent.saturating_add(reason.cost());
