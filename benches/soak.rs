@@ -157,6 +157,11 @@ fn start(server: Arc<Server>) -> String {
 fn client(url: &str) -> Client {
     Client::builder(url)
         .basic_auth("key", "secret")
+        // This server's 429s are drawn at random, whatever the rate: an
+        // adaptive limit (the default) would rightly slow down to a crawl,
+        // and this benchmark measures the retry budget, not the rate limit
+        // (`benches/adaptive_rate.rs` does).
+        .no_rate_limit()
         .retry(
             RetryPolicy::default()
                 .base_delay(Duration::from_millis(1))

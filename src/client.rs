@@ -7,6 +7,7 @@ use reqwest::Url;
 
 use crate::auth::{Auth, Secret, check_not_empty};
 use crate::error::ConfigError;
+use crate::rate_limit::{AdaptiveRate, RateLimit};
 use crate::retry::RetryPolicy;
 use crate::transport::TransportConfig;
 
@@ -22,8 +23,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub trait Service: Sized + sealed::Sealed {
     /// The client type built.
     type Client;
-    /// Requests per second the client allows by default (`None`: no limit).
-    const DEFAULT_RATE_LIMIT: Option<u32>;
+    /// How the client paces its requests by default.
+    const DEFAULT_RATE_LIMIT: RateLimit;
 }
 
 pub(crate) mod sealed {
@@ -54,7 +55,7 @@ pub struct ClientBuilder<S> {
     connect_timeout: Duration,
     allow_insecure_http: bool,
     retry: RetryPolicy,
-    rate_limit: Option<u32>,
+    rate_limit: RateLimit,
     service: PhantomData<S>,
 }
 
@@ -133,16 +134,27 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// At most `per_second` requests start in any sliding second, across all
-    /// clones of the client and all tasks; requests wait for a permit. The
-    /// Instaclustr client defaults to its documented 35; Confluent's to none.
+    /// clones of the client and all tasks; requests wait for a permit, in
+    /// arrival order. The Instaclustr client's default: its documented 35.
     pub fn rate_limit(mut self, per_second: u32) -> Self {
-        self.rate_limit = Some(per_second.max(1));
+        self.rate_limit = RateLimit::Fixed {
+            per_second: per_second.max(1),
+        };
+        self
+    }
+
+    /// A rate limit learned from the service's 429s, shared like a fixed
+    /// one (see [`crate::rate_limit`]). The Confluent client's default, with
+    /// [`AdaptiveRate::new()`]: Confluent publishes no limit and says its
+    /// limits may change dynamically.
+    pub fn adaptive_rate_limit(mut self, settings: AdaptiveRate) -> Self {
+        self.rate_limit = RateLimit::Adaptive(settings);
         self
     }
 
     /// No client-side rate limit.
     pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = None;
+        self.rate_limit = RateLimit::Off;
         self
     }
 

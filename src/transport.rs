@@ -25,7 +25,7 @@ use tracing::Instrument;
 
 use crate::auth::{self, Auth};
 use crate::error::{ApiError, ConfigError, Error, RequestInfo, VendorError};
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::retry::{
     RetryBudget, RetryPolicy, RetryReason, classify_status, classify_transport, retry_after,
 };
@@ -38,7 +38,7 @@ pub struct TransportConfig {
     pub(crate) base: Url,
     pub(crate) auth: Option<Auth>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) rate_limit: Option<u32>,
+    pub(crate) rate_limit: RateLimit,
 }
 
 /// What the transport needs to know about one API: its spec tables and how
@@ -94,7 +94,7 @@ impl Inner {
             api,
             budget: RetryBudget::new(config.retry.budget),
             retry: config.retry,
-            limiter: config.rate_limit.map(RateLimiter::per_second),
+            limiter: RateLimiter::new(config.rate_limit),
             rng: Mutex::new(fastrand::Rng::new()),
         })))
     }
@@ -188,14 +188,18 @@ impl Inner {
             } else {
                 None
             };
-            if let Some(limiter) = &shared.limiter {
-                let slot = limiter.reserve(Instant::now());
-                if deadline.is_some_and(|d| slot > d) {
-                    tracing::Span::current().record("attempts", attempt - 1);
-                    return Err(passed(false, attempt - 1));
-                }
-                tokio::time::sleep_until(slot).await;
-            }
+            // Held until the answer, for the limiter's count of requests in
+            // flight and to learn from a 429.
+            let permit = match &shared.limiter {
+                Some(limiter) => match limiter.acquire(deadline).await {
+                    Ok(permit) => Some(permit),
+                    Err(()) => {
+                        tracing::Span::current().record("attempts", attempt - 1);
+                        return Err(passed(false, attempt - 1));
+                    }
+                },
+                None => None,
+            };
             let answer = match deadline {
                 Some(d) => match tokio::time::timeout_at(d, client.execute(request)).await {
                     Ok(answer) => answer,
@@ -222,6 +226,12 @@ impl Inner {
                 },
                 Err(e) => (classify_transport(&e, &method), None, Failure::Transport(e)),
             };
+            if let (Some(RetryReason::RateLimited), Some(limiter), Some(permit)) =
+                (reason, &shared.limiter, &permit)
+            {
+                limiter.throttled(permit.sent_at());
+            }
+            drop(permit);
             let allowed = match reason {
                 Some(RetryReason::RateLimited) => throttled < policy.max_throttled_retries,
                 Some(_) => counted < policy.max_attempts,

@@ -25,6 +25,9 @@ fn client(url: &str, policy: RetryPolicy) -> kafka_mirror::confluent::Client {
         .basic_auth(KEY, SECRET)
         .http_client(http)
         .retry(policy)
+        // These tests time the retry loop alone; the adaptive rate limit
+        // (the default) has tests of its own below.
+        .no_rate_limit()
         .build()
         .unwrap()
 }
@@ -429,5 +432,59 @@ async fn instaclustr_defaults_to_35_per_second() {
     assert!(
         at[34] - at[0] < Duration::from_millis(100),
         "the first 35 went at once"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_confluent_client_learns_its_rate_from_a_429() {
+    // One request in a second was refused: the service allows fewer than 2.
+    let s = Scripted::start(
+        vec![Reply::text(429, "text/html", HTML_429).header("retry-after", "0")],
+        ok(),
+    )
+    .await;
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    // Defaults: adaptive rate limit.
+    let c = kafka_mirror::confluent::Client::builder(s.url())
+        .http_client(http)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        list_links(&c).await.unwrap();
+    }
+    let at = s.arrivals();
+    assert_eq!(at.len(), 4);
+    // The retry and the calls after it go one per window (1 s + 25 ms),
+    // until the limit probes upward 4 s after the 429.
+    for pair in at[1..].windows(2) {
+        assert!(pair[1] - pair[0] >= Duration::from_secs(1), "{at:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_confluent_client_does_not_hold_back_one_call_at_a_time_before_a_429() {
+    let s = Scripted::start(vec![], ok()).await;
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let c = kafka_mirror::confluent::Client::builder(s.url())
+        .http_client(http)
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    for _ in 0..100 {
+        list_links(&c).await.unwrap();
+    }
+    assert_eq!(s.hits(), 100);
+    assert!(
+        start.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        start.elapsed()
     );
 }

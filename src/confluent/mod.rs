@@ -37,8 +37,10 @@ pub struct Confluent;
 impl Service for Confluent {
     type Client = Client;
 
-    /// Confluent publishes no number ("limits may change dynamically").
-    const DEFAULT_RATE_LIMIT: Option<u32> = None;
+    /// Confluent publishes no number and says its limits "may change
+    /// (possibly dynamically)": the limit is learned from its 429s.
+    const DEFAULT_RATE_LIMIT: crate::rate_limit::RateLimit =
+        crate::rate_limit::RateLimit::Adaptive(crate::rate_limit::AdaptiveRate::new());
 }
 
 impl Sealed for Confluent {

@@ -37,7 +37,8 @@ impl Service for Instaclustr {
     type Client = Client;
 
     /// Instaclustr allows 35 requests per second per user.
-    const DEFAULT_RATE_LIMIT: Option<u32> = Some(35);
+    const DEFAULT_RATE_LIMIT: crate::rate_limit::RateLimit =
+        crate::rate_limit::RateLimit::Fixed { per_second: 35 };
 }
 
 impl Sealed for Instaclustr {

@@ -13,6 +13,9 @@ pub fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
         .basic_auth(u, s)
         .http_client(http())
         .retry(RetryPolicy::none())
+        // Each answer as the emulator gives it: no retry, and no adaptive
+        // rate limit slowing the client after a 429.
+        .no_rate_limit()
         .build()
         .unwrap()
 }

@@ -1,0 +1,237 @@
+//! Benchmark: the Confluent client's default (adaptive) rate limit against a
+//! server whose limit it is not told, and which changes mid-run.
+//!
+//! `cargo bench --bench adaptive_rate`
+//!
+//! The server serves at most `limit` requests in any sliding second (the
+//! requests it served; refused ones do not count) and answers the rest 429
+//! with Confluent's HTML page and no `Retry-After`. One client as a user
+//! gets it (default retry policy and rate limit), 50 tasks calling in a loop:
+//!
+//! 1. limit 20/s, the first 1,500 calls: 429s <= 2% of requests, and
+//!    calls completed >= 90% of 20/s;
+//! 2. the limit rises to 35/s: within 10 s the client is served >= 85% of
+//!    35/s (29.75 requests in a trailing second);
+//! 3. the limit falls back to 20/s: 429s settle within 3 s (no later second
+//!    has more than one 429, the cost of one upward probe) and stay <= 2% of
+//!    requests over the next 10 s.
+//!
+//! Prints the figures and exits non-zero when a target is missed.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use http_body_util::Full;
+use kafka_mirror::confluent::Client;
+
+const TASKS: usize = 50;
+const CALLS: usize = 1_500;
+const LOW: usize = 20;
+const HIGH: usize = 35;
+const RISE_WATCH: Duration = Duration::from_secs(15);
+const FALL_WATCH: Duration = Duration::from_secs(13);
+
+const HTML_429: &str = "<html><head><title>Error 429 Too Many Requests</title></head><body><h2>HTTP ERROR 429</h2></body></html>";
+const LINKS: &str = r#"{"kind":"KafkaLinkDataList","metadata":{"self":"x","next":null},"data":[]}"#;
+
+/// A sliding-window limit on served requests, and a log of every answer.
+struct Server {
+    limit: AtomicUsize,
+    served: Mutex<VecDeque<Instant>>,
+    /// (arrival, served?) for every request.
+    log: Mutex<Vec<(Instant, bool)>>,
+}
+
+impl Server {
+    fn admit(&self) -> bool {
+        let now = Instant::now();
+        let mut served = self.served.lock().unwrap();
+        while served
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            served.pop_front();
+        }
+        let ok = served.len() < self.limit.load(Ordering::Relaxed);
+        if ok {
+            served.push_back(now);
+        }
+        self.log.lock().unwrap().push((now, ok));
+        ok
+    }
+}
+
+async fn handle(
+    server: Arc<Server>,
+    _request: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<Full<bytes::Bytes>>, std::io::Error> {
+    let (status, kind, body) = if server.admit() {
+        (200, "application/json", LINKS)
+    } else {
+        (429, "text/html", HTML_429)
+    };
+    Ok(hyper::Response::builder()
+        .status(status)
+        .header("content-type", kind)
+        .body(Full::new(bytes::Bytes::from_static(body.as_bytes())))
+        .unwrap())
+}
+
+/// Serves on its own runtime thread, so the client's tasks do not slow it.
+fn start(server: Arc<Server>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let server = server.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |r| handle(server.clone(), r));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    url
+}
+
+/// Requests and 429s whose arrival is in `[from, to)`.
+fn count(log: &[(Instant, bool)], from: Instant, to: Instant) -> (usize, usize) {
+    let inside = log.iter().filter(|(t, _)| *t >= from && *t < to);
+    inside.fold((0, 0), |(n, refused), (_, ok)| {
+        (n + 1, refused + usize::from(!ok))
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    let server = Arc::new(Server {
+        limit: AtomicUsize::new(LOW),
+        served: Mutex::new(VecDeque::new()),
+        log: Mutex::new(Vec::new()),
+    });
+    let url = start(server.clone());
+    let client = Client::builder(&url)
+        .basic_auth("key", "secret")
+        .build()
+        .unwrap();
+
+    let done = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|_| {
+            let (c, done, stop) = (client.clone(), done.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    c.list_links()
+                        .cluster_id("lkc-1")
+                        .send()
+                        .await
+                        .expect("a throttled call is retried until it succeeds");
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+
+    // 1. 20/s until 1,500 calls are done.
+    let start_at = Instant::now();
+    while done.load(Ordering::Relaxed) < CALLS {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let low_end = Instant::now();
+    // 2. The limit rises.
+    server.limit.store(HIGH, Ordering::Relaxed);
+    tokio::time::sleep(RISE_WATCH).await;
+    // 3. The limit falls.
+    let fall_at = Instant::now();
+    server.limit.store(LOW, Ordering::Relaxed);
+    tokio::time::sleep(FALL_WATCH).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let log = server.log.lock().unwrap().clone();
+
+    if std::env::var_os("ADAPTIVE_RATE_TRACE").is_some() {
+        let refusals: Vec<String> = log
+            .iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(t, _)| format!("{:.2}", (*t - start_at).as_secs_f64()))
+            .collect();
+        println!("adaptive_rate: 429s at (s): {}", refusals.join(" "));
+    }
+    let low_secs = (low_end - start_at).as_secs_f64();
+    let (requests, refused) = count(&log, start_at, low_end);
+    let throttled_pct = refused as f64 / requests as f64 * 100.0;
+    let throughput = CALLS as f64 / low_secs;
+    let low_ok = throttled_pct <= 2.0 && throughput >= 0.9 * LOW as f64;
+    println!(
+        "adaptive_rate: limit {LOW}/s: {CALLS} calls in {low_secs:.1} s = {throughput:.1}/s ({:.1}% of {LOW}/s); {refused} 429s in {requests} requests ({throttled_pct:.2}%)",
+        throughput / LOW as f64 * 100.0
+    );
+
+    // The first time after the rise that a trailing second held >= 85% of 35.
+    let served: Vec<Instant> = log.iter().filter(|(_, ok)| *ok).map(|(t, _)| *t).collect();
+    let target = (0.85 * HIGH as f64).ceil() as usize;
+    let reached = served
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| **t >= low_end + Duration::from_secs(1))
+        .find(|(i, t)| {
+            let first = served.partition_point(|s| **t - Duration::from_secs(1) >= *s);
+            i + 1 - first >= target
+        })
+        .map(|(_, t)| *t - low_end);
+    let (rise_requests, rise_refused) = count(&log, low_end, fall_at);
+    let rise_ok = reached.is_some_and(|d| d <= Duration::from_secs(10));
+    println!(
+        "adaptive_rate: limit raised to {HIGH}/s: {target} served in a trailing second after {}; {rise_refused} 429s in {rise_requests} requests",
+        reached.map_or("never".to_string(), |d| format!("{:.1} s", d.as_secs_f64()))
+    );
+
+    // Settled: the end of the last second after the fall with 2+ 429s.
+    let unsettled = (0..FALL_WATCH.as_secs())
+        .filter(|s| {
+            let from = fall_at + Duration::from_secs(*s);
+            count(&log, from, from + Duration::from_secs(1)).1 >= 2
+        })
+        .map(|s| s + 1)
+        .max()
+        .unwrap_or(0);
+    let after = fall_at + Duration::from_secs(3);
+    let (late_requests, late_refused) = count(&log, after, after + Duration::from_secs(10));
+    let late_pct = late_refused as f64 / late_requests.max(1) as f64 * 100.0;
+    let (fall_requests, fall_refused) = count(&log, fall_at, after);
+    let fall_ok = unsettled <= 3 && late_pct <= 2.0;
+    println!(
+        "adaptive_rate: limit back to {LOW}/s: settled after {unsettled} s ({fall_refused} 429s in {fall_requests} requests in the first 3 s); then {late_refused} 429s in {late_requests} requests ({late_pct:.2}%) over 10 s"
+    );
+
+    let ok = low_ok && rise_ok && fall_ok;
+    println!(
+        "adaptive_rate: {}",
+        if ok {
+            "PASS (429s <= 2% and >= 90% of 20/s; >= 85% of 35/s within 10 s; settled within 3 s)"
+        } else {
+            "FAIL"
+        }
+    );
+    if !ok {
+        std::process::exit(1);
+    }
+}
