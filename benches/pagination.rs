@@ -6,9 +6,14 @@
 //!    (a counting allocator): it must not grow with the page count (the two
 //!    peaks within 10% of each other).
 //! 2. Items per second through `.stream()` against fetching and decoding the
-//!    same pages with raw reqwest and serde into the same types: within 1.3x.
+//!    same pages with raw reqwest and serde into the same types: within 1.15x.
 //! 3. A plain `send()` on a small answer against raw reqwest on the same
-//!    server: within 1.10x per call.
+//!    server: within 1.05x per call (median of 4,000 interleaved pairs).
+//!
+//! The raw reqwest client is configured as the SDK's default one (the same
+//! TLS setup, 30 s and 10 s timeouts, no redirects) and sends the same
+//! Basic credentials, so the ratios measure the SDK's layer, not a
+//! difference in configuration.
 //!
 //! The server runs in a child process (this binary again), so the counting
 //! allocator sees only the client; SDK and raw rounds alternate and the
@@ -137,16 +142,31 @@ async fn stream_pages(url: &str, count: usize) -> (usize, Duration, usize) {
     (items, elapsed, PEAK.load(Ordering::Relaxed) - before)
 }
 
-async fn raw_pages(url: &str, count: usize) -> (usize, Duration) {
-    let http = kafka_mirror::client::http_client_builder()
+/// A reqwest client configured as the SDK's default one.
+fn raw_client() -> reqwest::Client {
+    kafka_mirror::client::http_client_builder()
         .unwrap()
+        .timeout(kafka_mirror::client::DEFAULT_TIMEOUT)
+        .connect_timeout(kafka_mirror::client::DEFAULT_CONNECT_TIMEOUT)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+async fn raw_pages(url: &str, count: usize) -> (usize, Duration) {
+    let http = raw_client();
     let start = Instant::now();
     let mut items = 0;
     let mut next = Some(format!("{url}/kafka/v3/clusters/{count}/links/-/mirrors"));
     while let Some(u) = next {
-        let bytes = http.get(&u).send().await.unwrap().bytes().await.unwrap();
+        let bytes = http
+            .get(&u)
+            .basic_auth("k", Some("s"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         let page: ListMirrorTopicsResponseDataList = serde_json::from_slice(&bytes).unwrap();
         items += page.data.len();
         next = page.metadata.next.clone();
@@ -277,7 +297,7 @@ async fn client_main() {
     )
     .await;
     println!(
-        "pagination: items/s through stream(): {:.0}; raw reqwest + serde: {:.0}; median paired ratio {slow:.3} (limit 1.3)",
+        "pagination: items/s through stream(): {:.0}; raw reqwest + serde: {:.0}; median paired ratio {slow:.3} (limit 1.15)",
         items / sdk.as_secs_f64(),
         items / raw.as_secs_f64()
     );
@@ -285,16 +305,13 @@ async fn client_main() {
         "pagination: (200 pages of 1,000 topics took {:.2} s)",
         t200.as_secs_f64()
     );
-    ok &= slow <= 1.3;
+    ok &= slow <= 1.15;
 
     // 3. Per-call overhead of send() on a small answer: one SDK call and one
     //    raw call alternate, each timed; the medians of 4,000 per-call
     //    latencies are compared.
     let c = client(&url);
-    let http = kafka_mirror::client::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap();
+    let http = raw_client();
     let small_url = format!("{url}/kafka/v3/clusters/c/links/dr");
     let (mut sdk, mut raw) = (Vec::new(), Vec::new());
     for i in 0..4_200 {
@@ -309,6 +326,7 @@ async fn client_main() {
         let start = Instant::now();
         let bytes = http
             .get(&small_url)
+            .basic_auth("k", Some("s"))
             .send()
             .await
             .unwrap()
@@ -330,13 +348,13 @@ async fn client_main() {
     let overhead = s.as_secs_f64() / r.as_secs_f64();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
-        "pagination: send() median {:.1} µs/call (p90 {:.1}); raw reqwest median {:.1} µs/call (p90 {:.1}); ratio {overhead:.3} (limit 1.10)",
+        "pagination: send() median {:.1} µs/call (p90 {:.1}); raw reqwest median {:.1} µs/call (p90 {:.1}); ratio {overhead:.3} (limit 1.05)",
         us(s),
         us(sdk[sdk.len() * 9 / 10]),
         us(r),
         us(raw[raw.len() * 9 / 10])
     );
-    ok &= overhead <= 1.10;
+    ok &= overhead <= 1.05;
 
     let _ = server.kill();
     println!("pagination: {}", if ok { "PASS" } else { "FAIL" });

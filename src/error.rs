@@ -216,19 +216,26 @@ impl RequestInfo {
         attempts: u32,
         elapsed: Duration,
     ) -> Self {
+        Self::owned(method, url.clone(), attempts, elapsed)
+    }
+
+    /// As [`Self::new`], keeping `url`'s text without copying it (every
+    /// successful call builds one, in case its body does not decode).
+    pub(crate) fn owned(
+        method: Method,
+        mut url: reqwest::Url,
+        attempts: u32,
+        elapsed: Duration,
+    ) -> Self {
         // Base URLs cannot carry user info (the builder refuses it), but a
         // `next` link could; removing it re-serializes the URL, so only then.
-        let url = if url.username().is_empty() && url.password().is_none() {
-            url.as_str().to_string()
-        } else {
-            let mut url = url.clone();
+        if !url.username().is_empty() || url.password().is_some() {
             let _ = url.set_username("");
             let _ = url.set_password(None);
-            url.into()
-        };
+        }
         Self {
             method,
-            url,
+            url: url.into(),
             attempts,
             elapsed,
         }

@@ -59,8 +59,9 @@ struct Shared {
     base: Url,
     auth_headers: Vec<(HeaderName, HeaderValue)>,
     api: ApiTables,
-    /// The operations by method name, looked up for every request.
-    operations: std::collections::HashMap<&'static str, &'static Operation>,
+    /// The operations sorted by method name (looked up for every request,
+    /// by binary search), each with its path template's `/` count.
+    operations: Vec<(&'static Operation, usize)>,
     retry: RetryPolicy,
     budget: RetryBudget,
     limiter: Option<RateLimiter>,
@@ -90,7 +91,15 @@ impl Inner {
         Ok(Self(Arc::new(Shared {
             base: config.base,
             auth_headers,
-            operations: api.operations.iter().map(|o| (o.name, o)).collect(),
+            operations: {
+                let mut ops: Vec<_> = api
+                    .operations
+                    .iter()
+                    .map(|o| (o, slashes(o.path)))
+                    .collect();
+                ops.sort_unstable_by_key(|(o, _)| o.name);
+                ops
+            },
             api,
             budget: RetryBudget::new(config.retry.budget),
             retry: config.retry,
@@ -124,8 +133,13 @@ impl Inner {
     /// Checks a built request and adds the credentials. Errors are messages
     /// for `Error::InvalidArgument`; nothing has been sent.
     pub(crate) fn prepare(&self, request: &mut Request, operation_id: &str) -> Result<(), String> {
-        if let Some(op) = self.0.operations.get(operation_id) {
-            check_path(&self.0.base, request.url(), op)?;
+        let ops = &self.0.operations;
+        if let Ok(i) = ops.binary_search_by(|(o, _)| o.name.cmp(operation_id)) {
+            let (op, template_slashes) = ops[i];
+            let path = path_after_base(&self.0.base, request.url());
+            if !keeps_shape(path, template_slashes) {
+                check_path(&self.0.base, request.url(), op)?;
+            }
         }
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
             check_limits(body, operation_id, self.0.api.limits)?;
@@ -214,7 +228,8 @@ impl Inner {
                 Ok(response) if !is_error(response.status()) => {
                     shared.budget.record_success(spent);
                     tracing::Span::current().record("attempts", attempt);
-                    return Ok((response, sent(attempt)));
+                    let elapsed = started.elapsed();
+                    return Ok((response, RequestInfo::owned(method, url, attempt, elapsed)));
                 }
                 Ok(response) => match ErrorAnswer::read(response).await {
                     Ok(answer) => (
@@ -309,12 +324,44 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
+/// The `/` in a path template or path.
+fn slashes(path: &str) -> usize {
+    path.bytes().filter(|b| *b == b'/').count()
+}
+
+/// The request's path after the base URL's path.
+fn path_after_base<'u>(base: &Url, url: &'u Url) -> &'u str {
+    let prefix = base.path().trim_end_matches('/');
+    url.path().strip_prefix(prefix).unwrap_or(url.path())
+}
+
+/// The fast check, in one pass over the path: as many segments as the
+/// template and none empty. A parameter cannot add a `/` (it is
+/// percent-encoded); an empty one leaves `//` or a trailing `/`, and `.` or
+/// `..` are removed by URL parsing, taking segments with them. When this
+/// fails, [`check_path`] says which parameter is wrong.
+fn keeps_shape(path: &str, template_slashes: usize) -> bool {
+    let mut count = 0;
+    let mut after_slash = false;
+    for b in path.bytes() {
+        if b == b'/' {
+            if after_slash {
+                return false;
+            }
+            count += 1;
+            after_slash = true;
+        } else {
+            after_slash = false;
+        }
+    }
+    count == template_slashes && !after_slash
+}
+
 /// Refuses a path whose parameters changed its shape: an empty value leaves
 /// an empty segment, and `.` or `..` are removed by URL normalization
 /// (percent-encoding cannot prevent that), so segments go missing.
 fn check_path(base: &Url, url: &Url, op: &Operation) -> Result<(), String> {
-    let prefix = base.path().trim_end_matches('/');
-    let path = url.path().strip_prefix(prefix).unwrap_or(url.path());
+    let path = path_after_base(base, url);
     let changed = || {
         format!(
             "a path parameter of {} is `.`, `..` or otherwise changes the path {}; nothing was sent",
@@ -447,6 +494,25 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn the_fast_shape_check_passes_only_what_the_full_check_passes() {
+        let base = Url::parse("https://h/prefix/").unwrap();
+        let template = slashes(OP.path);
+        for (path, fine) in [
+            ("/prefix/kafka/v3/clusters/c1/links/l", true),
+            ("/prefix/kafka/v3/clusters/c%2F1/links/l.x", true),
+            ("/prefix/kafka/v3/clusters//links/l", false),
+            ("/prefix/kafka/v3/clusters/c1/links/", false),
+            ("/prefix/kafka/v3/links/l", false),
+            ("/prefix/kafka/v3/clusters/c1/links/l/extra", false),
+        ] {
+            let url = base.join(path).unwrap();
+            let fast = keeps_shape(path_after_base(&base, &url), template);
+            assert_eq!(fast, fine, "{path}");
+            assert_eq!(check_path(&base, &url, &OP).is_ok(), fine, "{path}");
+        }
     }
 
     #[test]
