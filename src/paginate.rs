@@ -137,6 +137,10 @@ impl<'a, P: Page> Pages<'a, P> {
     /// origin, loop and error rules are unchanged, and an error on the next
     /// page comes after the current page. `0` turns it off; any other value
     /// prefetches one page.
+    ///
+    /// The next request is started, not run in a task of its own: if it has
+    /// to wait (for a rate-limit permit, or before a retry), that wait goes
+    /// on when the stream is next polled.
     pub fn prefetch(self, pages: usize) -> Self {
         if pages == 0 {
             return self;
