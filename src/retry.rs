@@ -315,6 +315,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn retry_reasons_read_as_the_retrying_event_prints_them() {
+        let texts: Vec<String> = [
+            RetryReason::RateLimited,
+            RetryReason::RetriableKafkaError,
+            RetryReason::Gateway(502),
+            RetryReason::ConnectFailed,
+            RetryReason::TimedOut,
+            RetryReason::ConnectionLost,
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            texts,
+            [
+                "429 rate limited",
+                "retriable Kafka error 50003",
+                "gateway error 502",
+                "connection failed",
+                "timed out",
+                "connection lost",
+            ]
+        );
+    }
+
+    #[test]
     fn statuses_are_classified_as_the_table_says() {
         let json = |code: i64| {
             serde_json::to_vec(&serde_json::json!({"error_code": code, "message": "m"})).unwrap()
