@@ -488,3 +488,33 @@ async fn the_confluent_client_does_not_hold_back_one_call_at_a_time_before_a_429
         start.elapsed()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_error_answer_cut_mid_body_is_retried_for_a_get_not_a_post() {
+    let cut = || Reply::CutBody(503, "<html><head><title>503".into());
+    let s = Scripted::start(vec![cut()], ok()).await;
+    list_links(&client(s.url(), RetryPolicy::default()))
+        .await
+        .unwrap();
+    assert_eq!(s.hits(), 2, "the GET was sent again");
+
+    let s = Scripted::start(
+        vec![cut()],
+        Reply::json(200, common::alter_result(&["t"], &[])),
+    )
+    .await;
+    let e = client(s.url(), RetryPolicy::default())
+        .promote_mirror_topics()
+        .cluster_id("c")
+        .link_name("l")
+        .body(kafka_mirror::confluent::types::AlterMirrorsRequestData::default())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert_eq!(
+        s.hits(),
+        1,
+        "a promote that may have happened is not sent again"
+    );
+}

@@ -17,6 +17,9 @@ pub enum Reply {
     Answer(u16, Vec<(String, String)>, String),
     /// Read the request, then close the connection without answering.
     Cut,
+    /// Status and the start of a body: the headers announce more than is
+    /// sent before the connection closes.
+    CutBody(u16, String),
 }
 
 impl Reply {
@@ -165,6 +168,14 @@ async fn serve(mut socket: TcpStream, state: Arc<Mutex<State>>, fallback: Reply)
     };
     match reply {
         Reply::Cut => {
+            let _ = socket.shutdown().await;
+        }
+        Reply::CutBody(code, body) => {
+            let out = format!(
+                "HTTP/1.1 {code} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len() + 100
+            );
+            let _ = socket.write_all(out.as_bytes()).await;
             let _ = socket.shutdown().await;
         }
         Reply::Answer(code, headers, body) => {
