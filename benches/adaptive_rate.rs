@@ -18,6 +18,8 @@
 //!
 //! Prints the figures and exits non-zero when a target is missed.
 
+mod common;
+
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -79,36 +81,6 @@ async fn handle(
         .unwrap())
 }
 
-/// Serves on its own runtime thread, so the client's tasks do not slow it.
-fn start(server: Arc<Server>) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            listener.set_nonblocking(true).unwrap();
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let server = server.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |r| handle(server.clone(), r));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-    });
-    url
-}
-
 /// Requests and 429s whose arrival is in `[from, to)`.
 fn count(log: &[(Instant, bool)], from: Instant, to: Instant) -> (usize, usize) {
     let inside = log.iter().filter(|(t, _)| *t >= from && *t < to);
@@ -124,7 +96,7 @@ async fn main() {
         served: Mutex::new(VecDeque::new()),
         log: Mutex::new(Vec::new()),
     });
-    let url = start(server.clone());
+    let url = common::start(server.clone(), handle);
     let client = Client::builder(&url)
         .basic_auth("key", "secret")
         .build()

@@ -16,6 +16,8 @@
 //!
 //! Prints the figures and exits non-zero when a target is missed.
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -124,36 +126,6 @@ async fn handle(
     })
 }
 
-/// Serves on its own runtime thread, so the client's tasks do not slow it.
-fn start(server: Arc<Server>) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            listener.set_nonblocking(true).unwrap();
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let server = server.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |r| handle(server.clone(), r));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-    });
-    url
-}
-
 fn client(url: &str) -> Client {
     Client::builder(url)
         .basic_auth("key", "secret")
@@ -211,7 +183,7 @@ async fn main() {
         reset_bodies: Mutex::new(HashSet::new()),
         replays: AtomicU64::new(0),
     });
-    let url = start(server.clone());
+    let url = common::start(server.clone(), handle);
     let mut missed = Vec::new();
 
     // 1. GETs under 42% faulty attempts.

@@ -435,6 +435,19 @@ async fn instaclustr_defaults_to_35_per_second() {
     );
 }
 
+/// A Confluent client with the default (adaptive) rate limit.
+fn default_limit_client(url: &str) -> kafka_mirror::confluent::Client {
+    let http = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    kafka_mirror::confluent::Client::builder(url)
+        .http_client(http)
+        .build()
+        .unwrap()
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_confluent_client_learns_its_rate_from_a_429() {
     // One request in a second was refused: the service allows fewer than 2.
@@ -443,16 +456,7 @@ async fn the_confluent_client_learns_its_rate_from_a_429() {
         ok(),
     )
     .await;
-    let http = kafka_mirror::client::http_client_builder()
-        .unwrap()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    // Defaults: adaptive rate limit.
-    let c = kafka_mirror::confluent::Client::builder(s.url())
-        .http_client(http)
-        .build()
-        .unwrap();
+    let c = default_limit_client(s.url());
     for _ in 0..3 {
         list_links(&c).await.unwrap();
     }
@@ -468,15 +472,7 @@ async fn the_confluent_client_learns_its_rate_from_a_429() {
 #[tokio::test(start_paused = true)]
 async fn the_confluent_client_does_not_hold_back_one_call_at_a_time_before_a_429() {
     let s = Scripted::start(vec![], ok()).await;
-    let http = kafka_mirror::client::http_client_builder()
-        .unwrap()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    let c = kafka_mirror::confluent::Client::builder(s.url())
-        .http_client(http)
-        .build()
-        .unwrap();
+    let c = default_limit_client(s.url());
     let start = Instant::now();
     for _ in 0..100 {
         list_links(&c).await.unwrap();
