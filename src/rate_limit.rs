@@ -256,7 +256,9 @@ impl RateLimiter {
                 }
                 Err(at) => at,
             };
-            if deadline.is_some_and(|d| wake > d) {
+            // A permit at the deadline itself would leave the request no
+            // time at all: refused as well.
+            if deadline.is_some_and(|d| wake >= d) {
                 return Err(());
             }
             tokio::time::sleep_until(wake).await;
@@ -442,6 +444,36 @@ mod tests {
         assert_eq!(Instant::now(), before);
     }
 
+    #[test]
+    fn adaptive_defaults_start_at_20_without_a_ceiling() {
+        assert_eq!(AdaptiveRate::default(), AdaptiveRate::new());
+        assert_eq!(AdaptiveRate::new().start(), 20);
+        assert_eq!(AdaptiveRate::new().starting_at(0).start(), 1);
+        assert_eq!(AdaptiveRate::new().at_most(0).start(), 1);
+        assert_eq!(AdaptiveRate::new().starting_at(50).at_most(30).start(), 30);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_permit_exactly_at_the_deadline_is_refused() {
+        let l = fixed(1);
+        once(&l).await;
+        let before = Instant::now();
+        assert!(l.acquire(Some(before + WINDOW)).await.is_err());
+        assert_eq!(Instant::now(), before);
+        let later = before + WINDOW + Duration::from_millis(1);
+        assert!(l.acquire(Some(later)).await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn at_most_10_000_send_times_are_kept() {
+        let l = adaptive(AdaptiveRate::new());
+        for _ in 0..MAX_SENDS + 5 {
+            once(&l).await;
+        }
+        // Pruned before each new send is recorded.
+        assert_eq!(l.lock().sends.len(), MAX_SENDS + 1);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn off_is_no_limiter() {
         assert!(RateLimiter::new(RateLimit::Off).is_none());
@@ -483,6 +515,8 @@ mod tests {
                 .all(|w| (256..=257).contains(&(w[1] - w[0]))),
             "{at:?}"
         );
+        // The step comes at 1 s exactly, and its first permit with it.
+        assert_eq!(at[4], 1000, "{at:?}");
         assert_eq!(l.limit(), 16);
     }
 
