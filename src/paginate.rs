@@ -191,9 +191,10 @@ struct Prefetch<S: Stream> {
 }
 
 impl<S: Stream + Unpin> Prefetch<S> {
-    /// Starts (or moves on) the next item, keeping it if it is ready.
+    /// Starts (or moves on) the next item, keeping it if it is ready. Called
+    /// only once the item held ahead has been handed out.
     fn start_next(&mut self, cx: &mut Context<'_>) {
-        if self.next.is_none() && !self.done {
+        if !self.done {
             match self.inner.poll_next_unpin(cx) {
                 Poll::Ready(Some(item)) => self.next = Some(item),
                 Poll::Ready(None) => self.done = true,
@@ -372,10 +373,10 @@ impl<P: Page> State<'_, P> {
     }
 }
 
-/// Fetches a follow-up page through the client's transport.
 /// The largest body buffer reserved up front from a `Content-Length`.
 const MAX_PRESIZE: u64 = 64 * 1024 * 1024;
 
+/// Fetches a follow-up page through the client's transport.
 async fn fetch<P: Page>(
     http: &reqwest::Client,
     inner: &Inner,

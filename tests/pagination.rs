@@ -524,3 +524,24 @@ async fn with_prefetch_a_cross_origin_next_is_still_refused() {
     ));
     assert_eq!(stolen.calls_async().await, 0);
 }
+
+#[tokio::test]
+async fn streams_debug_print_their_page_type_and_state() {
+    let server = MockServer::start_async().await;
+    let c = confluent(&server);
+    let pages = c.list_all_mirror_topics().cluster_id("c").pages();
+    let printed = format!("{pages:?}");
+    assert!(printed.starts_with("Pages { page: \""), "{printed}");
+    assert!(printed.contains("MirrorTopics"), "{printed}");
+    let items = c
+        .list_all_mirror_topics()
+        .cluster_id("c")
+        .stream()
+        .max_items(3);
+    let printed = format!("{items:?}");
+    assert!(printed.starts_with("Items { page: \""), "{printed}");
+    assert!(
+        printed.contains("buffered: 0, left: Some(3), done: false"),
+        "{printed}"
+    );
+}
