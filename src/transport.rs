@@ -547,6 +547,39 @@ mod tests {
     }
 
     #[test]
+    fn upper_bounds_and_lengths_are_checked_at_their_edges() {
+        let limits = [
+            BodyLimit {
+                operation: "op",
+                pointer: "/n",
+                minimum: None,
+                maximum: Some(10.0),
+                min_length: None,
+                max_length: None,
+            },
+            BodyLimit {
+                operation: "op",
+                pointer: "/s",
+                minimum: None,
+                maximum: None,
+                min_length: Some(2),
+                max_length: Some(3),
+            },
+        ];
+        let check = |body: &str| check_limits(body.as_bytes(), "op", &limits);
+        assert!(check(r#"{"n":10,"s":"ab"}"#).is_ok());
+        assert!(check(r#"{"n":10,"s":"abc"}"#).is_ok());
+        let e = check(r#"{"n":11}"#).unwrap_err();
+        assert!(e.contains("`n` of op must be at most 10"), "{e}");
+        let e = check(r#"{"s":"a"}"#).unwrap_err();
+        assert!(e.contains("`s` of op must be at least 2 characters"), "{e}");
+        let e = check(r#"{"s":"abcd"}"#).unwrap_err();
+        assert!(e.contains("`s` of op must be at most 3 characters"), "{e}");
+        // Characters, not bytes.
+        assert!(check(r#"{"s":"äöü"}"#).is_ok());
+    }
+
+    #[test]
     fn origins_compare_scheme_host_and_port() {
         let a = Url::parse("https://h").unwrap();
         assert!(same_origin(&a, &Url::parse("https://h:443/x").unwrap()));
