@@ -309,8 +309,9 @@ impl State {
         Err(match &mut self.adaptive {
             Some(a) => {
                 a.last_wait = Some(now);
-                // A step up may come first, and allow more.
-                free.min(a.next_step.max(now + Duration::from_millis(1)))
+                // A step up may come first, and allow more (`step_up` just
+                // moved `next_step` past `now`).
+                free.min(a.next_step)
             }
             None => free,
         })
