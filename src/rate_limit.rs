@@ -476,6 +476,18 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_wait_exactly_one_step_ago_still_counts_as_use() {
+        let l = adaptive(AdaptiveRate::new().starting_at(2));
+        let t0 = Instant::now();
+        // The second permit waits (from t0) for its place in the window.
+        let (_held, at) = permits(&l, 2, t0).await;
+        assert_eq!(at, [0, 513]);
+        tokio::time::sleep_until(t0 + STEP).await;
+        let _third = l.acquire(None).await.unwrap();
+        assert_eq!(l.limit(), 4, "doubled at 1 s: the limit was in use");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn off_is_no_limiter() {
         assert!(RateLimiter::new(RateLimit::Off).is_none());
     }
