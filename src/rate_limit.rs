@@ -488,6 +488,29 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_429_one_window_after_a_decrease_is_read_as_a_new_one() {
+        let l = adaptive(AdaptiveRate::new().starting_at(40));
+        let (held, _) = permits(&l, 40, Instant::now()).await;
+        l.throttled(held[39].sent_at());
+        assert_eq!(l.limit(), 39);
+        let decreased = Instant::now();
+        let mut state = l.lock();
+        for _ in 0..34 {
+            state.sends.push_back(decreased + Duration::from_millis(10));
+        }
+        // Sent exactly one window after the decrease: the 35th of its
+        // window was refused, so 34 are allowed (no cut to 70%).
+        let t = decreased + WINDOW;
+        state.sends.push_back(t);
+        assert_eq!(state.throttled(t, t), Some(34));
+        // The same limit again is no change to report.
+        let u = t + WINDOW + WINDOW;
+        state.sends.extend([u; 35]);
+        assert_eq!(state.throttled(u, u), None);
+        assert_eq!(state.limit, 34);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn off_is_no_limiter() {
         assert!(RateLimiter::new(RateLimit::Off).is_none());
     }

@@ -111,6 +111,17 @@ fn secrets_do_not_appear_in_debug() {
         !shown.contains("TOP-SECRET") && !shown.contains("KEY-ID-42"),
         "{shown}"
     );
+    // What it does show: where it sends, whether with credentials, its limit.
+    assert!(
+        shown.contains(r#"base: "https://h/", authenticated: true"#),
+        "{shown}"
+    );
+    assert!(shown.contains("rate_limit: Some(20)"), "{shown}");
+    let anonymous = Client::builder("https://h").build().unwrap();
+    assert!(
+        format!("{anonymous:?}").contains("authenticated: false"),
+        "{anonymous:?}"
+    );
     let bearer = Client::builder("https://h")
         .bearer_token("tok-SECRET")
         .identity_pool_id("pool-1")
