@@ -169,6 +169,17 @@ pub enum RetryReason {
     ConnectionLost,
 }
 
+impl RetryPolicy {
+    /// Whether a retry for `reason` is left after `counted` attempts that
+    /// count against `max_attempts` and `throttled` retries after a 429.
+    pub(crate) fn allows(&self, reason: RetryReason, counted: u32, throttled: u32) -> bool {
+        match reason {
+            RetryReason::RateLimited => throttled < self.max_throttled_retries,
+            _ => counted < self.max_attempts,
+        }
+    }
+}
+
 impl RetryReason {
     /// Tokens this retry takes from the budget: a service that asks us to
     /// slow down (429) is alive, and its retries are paced by backoff and

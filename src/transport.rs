@@ -184,9 +184,12 @@ impl Inner {
         // Retries after a 429, which `max_attempts` does not count.
         let mut throttled = 0u32;
         let deadline = policy.deadline.map(|d| started + d);
-        let passed = |in_flight: bool, sends: u32| Error::Deadline {
-            request: Box::new(sent(sends)),
-            in_flight,
+        let passed = |in_flight: bool, sends: u32| {
+            tracing::Span::current().record("attempts", sends);
+            Error::Deadline {
+                request: Box::new(sent(sends)),
+                in_flight,
+            }
         };
         // Tokens this call's retries took from the budget.
         let mut spent = 0u32;
@@ -196,7 +199,8 @@ impl Inner {
             let counted = attempt - throttled;
             // A body that cannot be cloned (a stream) cannot be sent twice;
             // no copy is made when no retry of any kind is left.
-            let spare = if counted < policy.max_attempts || throttled < policy.max_throttled_retries
+            let spare = if policy.allows(RetryReason::RateLimited, counted, throttled)
+                || policy.allows(RetryReason::ConnectFailed, counted, throttled)
             {
                 request.try_clone()
             } else {
@@ -207,20 +211,14 @@ impl Inner {
             let permit = match &shared.limiter {
                 Some(limiter) => match limiter.acquire(deadline).await {
                     Ok(permit) => Some(permit),
-                    Err(()) => {
-                        tracing::Span::current().record("attempts", attempt - 1);
-                        return Err(passed(false, attempt - 1));
-                    }
+                    Err(()) => return Err(passed(false, attempt - 1)),
                 },
                 None => None,
             };
             let answer = match deadline {
                 Some(d) => match tokio::time::timeout_at(d, client.execute(request)).await {
                     Ok(answer) => answer,
-                    Err(_) => {
-                        tracing::Span::current().record("attempts", attempt);
-                        return Err(passed(true, attempt));
-                    }
+                    Err(_) => return Err(passed(true, attempt)),
                 },
                 None => client.execute(request).await,
             };
@@ -247,11 +245,7 @@ impl Inner {
                 limiter.throttled(permit.sent_at());
             }
             drop(permit);
-            let allowed = match reason {
-                Some(RetryReason::RateLimited) => throttled < policy.max_throttled_retries,
-                Some(_) => counted < policy.max_attempts,
-                None => false,
-            };
+            let allowed = reason.is_some_and(|r| policy.allows(r, counted, throttled));
             if let (Some(reason), Some(spare), true) = (reason, spare, allowed) {
                 let wait = match wait_asked {
                     Some(asked) => asked.min(policy.max_retry_after),
