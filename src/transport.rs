@@ -522,6 +522,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(dots.contains("changes the path"), "{dots}");
+        // A fixed segment that differs is another path too.
+        let other = check("https://h", "https://h/kafka/v3/clusters/c1/lonks/l").unwrap_err();
+        assert!(other.contains("changes the path"), "{other}");
     }
 
     #[test]
