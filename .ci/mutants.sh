@@ -6,7 +6,8 @@
 # all four files on a 2-core machine. Exits non-zero when a mutant survives.
 #
 # Usage: .ci/mutants.sh [FILE...]   (default: the four files below;
-# MUTANTS_JOBS=2 builds two mutants at once)
+# MUTANTS_JOBS=2 builds two mutants at once; MUTANTS_RE=REGEX tests only
+# the mutants whose names match, to re-check survivors after a fix)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=27.1.0
@@ -19,6 +20,7 @@ if [ ${#files[@]} -eq 0 ]; then
 fi
 args=()
 for f in "${files[@]}"; do args+=(--file "$f"); done
+if [ -n "${MUTANTS_RE:-}" ]; then args+=(--re "$MUTANTS_RE"); fi
 # No incremental caches or full debug info: smaller, faster rebuilds.
 export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=line-tables-only
 exec cargo mutants --test-package kafka-mirror --jobs "${MUTANTS_JOBS:-1}" --output "${MUTANTS_OUT:-target}" "${args[@]}"
