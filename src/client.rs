@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::auth::{Auth, Secret, check_not_empty};
+use std::sync::Arc;
+
+use crate::auth::{Auth, Secret, TokenCache, TokenSource, check_not_empty, is_loopback};
 use crate::error::ConfigError;
 use crate::rate_limit::{AdaptiveRate, RateLimit};
 use crate::retry::RetryPolicy;
@@ -50,6 +52,8 @@ pub struct ClientBuilder<S> {
     base_url: String,
     pub(crate) auth: Option<Auth>,
     pub(crate) identity_pool_id: Option<String>,
+    pub(crate) tokens: Option<TokenSource>,
+    pub(crate) token_refresh_margin: Duration,
     http: Option<reqwest::Client>,
     timeout: Duration,
     connect_timeout: Duration,
@@ -64,6 +68,7 @@ impl<S> std::fmt::Debug for ClientBuilder<S> {
         f.debug_struct("ClientBuilder")
             .field("base_url", &redact_url(&self.base_url))
             .field("auth", &self.auth)
+            .field("tokens", &self.tokens)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
@@ -77,6 +82,8 @@ impl<S: Service> ClientBuilder<S> {
             base_url: base_url.into(),
             auth: None,
             identity_pool_id: None,
+            tokens: None,
+            token_refresh_margin: crate::auth::DEFAULT_REFRESH_MARGIN,
             http: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -94,6 +101,7 @@ impl<S: Service> ClientBuilder<S> {
             user: Secret::new(user),
             password: Secret::new(password),
         });
+        self.tokens = None;
         self
     }
 
@@ -165,7 +173,8 @@ impl<S: Service> ClientBuilder<S> {
     /// [`ConfigError`] when the base URL is not an `http(s)` origin (or
     /// carries user info, a query or a fragment), a credential is empty,
     /// credentials would go over plain `http` to a host that is not this
-    /// machine, or reqwest cannot build its client.
+    /// machine, the OAuth token URL is invalid or plain `http` to another
+    /// host, or reqwest cannot build its client.
     pub fn build(self) -> Result<S::Client, ConfigError> {
         let base = parse_base_url(&self.base_url)?;
         let auth = self.auth_with_pool()?;
@@ -177,25 +186,56 @@ impl<S: Service> ClientBuilder<S> {
                 }
                 Auth::Bearer { token, .. } => check_not_empty("bearer token", token.expose())?,
             }
-            if base.scheme() == "http" && !is_loopback(&base) && !self.allow_insecure_http {
-                return Err(ConfigError::InsecureHttp {
-                    host: base.host_str().unwrap_or_default().to_string(),
-                });
-            }
         }
-        let http = match self.http {
-            Some(c) => c,
-            None => http_client_builder()?
+        let sends_credentials = auth.is_some() || self.tokens.is_some();
+        if sends_credentials
+            && base.scheme() == "http"
+            && !is_loopback(&base)
+            && !self.allow_insecure_http
+        {
+            return Err(ConfigError::InsecureHttp {
+                host: base.host_str().unwrap_or_default().to_string(),
+            });
+        }
+        let default_http = || {
+            http_client_builder()?
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .build()
-                .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
+                .map_err(|e| ConfigError::HttpClient(e.to_string()))
         };
+        // The token endpoint gets the default client unless told otherwise:
+        // a client of the user's may follow redirects, and the secret must
+        // not follow one.
+        let own_http = self.http.is_some();
+        let http = match self.http.clone() {
+            Some(c) => c,
+            None => default_http()?,
+        };
+        let tokens = match self.tokens.clone() {
+            None => None,
+            Some(TokenSource::Provider(p)) => Some(p),
+            Some(TokenSource::ClientCredentials(c)) => {
+                let api_http = http.clone();
+                let provider =
+                    c.into_provider(self.allow_insecure_http, self.retry.clone(), || {
+                        if own_http {
+                            default_http()
+                        } else {
+                            Ok(api_http)
+                        }
+                    })?;
+                Some(Arc::new(provider) as Arc<dyn crate::auth::DynTokenProvider>)
+            }
+        }
+        .map(|p| Arc::new(TokenCache::new(p, self.token_refresh_margin)));
         S::make(
             http,
             TransportConfig {
                 base,
                 auth,
+                tokens,
+                identity_pool_id: self.identity_pool_id.filter(|_| self.tokens.is_some()),
                 retry: self.retry,
                 rate_limit: self.rate_limit,
             },
@@ -205,6 +245,10 @@ impl<S: Service> ClientBuilder<S> {
     fn auth_with_pool(&self) -> Result<Option<Auth>, ConfigError> {
         match (&self.auth, &self.identity_pool_id) {
             (_, None) => Ok(self.auth.clone()),
+            (_, Some(pool)) if self.tokens.is_some() => {
+                check_not_empty("identity pool id", pool)?;
+                Ok(None)
+            }
             (Some(Auth::Bearer { token, .. }), Some(pool)) => {
                 check_not_empty("identity pool id", pool)?;
                 Ok(Some(Auth::Bearer {
@@ -213,7 +257,7 @@ impl<S: Service> ClientBuilder<S> {
                 }))
             }
             _ => Err(ConfigError::Incomplete(
-                "identity_pool_id needs bearer_token",
+                "identity_pool_id needs bearer_token, token_provider or oauth_client_credentials",
             )),
         }
     }
@@ -270,15 +314,6 @@ fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
         return Err(invalid("it must not have a query or fragment"));
     }
     Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 /// A URL for messages, without any user info it may carry.

@@ -83,13 +83,20 @@ pub enum Error {
         /// What was sent.
         request: Box<RequestInfo>,
     },
+    /// No access token could be had for the request (see [`crate::auth`]):
+    /// the token endpoint refused the client credentials, answered something
+    /// that is not a token, or could not be reached; or a
+    /// [`crate::auth::TokenProvider`] failed. Nothing was sent to the API.
+    #[error("cannot get an access token: {0}")]
+    Auth(Box<AuthError>),
     /// A list stopped following `metadata.next` (see [`crate::paginate`]).
     #[error(transparent)]
     Pagination(#[from] PaginationError),
     /// The call's deadline ([`crate::retry::RetryPolicy::deadline`])
-    /// passed: waiting for a rate-limit permit (nothing more was sent), or
-    /// with a request in flight (which the service may have applied).
-    #[error("the deadline passed {}: {request}", if *.in_flight { "with a request in flight" } else { "waiting for a rate-limit permit" })]
+    /// passed: waiting for a rate-limit permit or an access token (nothing
+    /// more was sent), or with a request in flight (which the service may
+    /// have applied).
+    #[error("the deadline passed {}: {request}", if *.in_flight { "with a request in flight" } else { "before it was sent (waiting for a rate-limit permit or an access token)" })]
     #[non_exhaustive]
     Deadline {
         /// What was sent before the deadline.
@@ -190,6 +197,96 @@ impl Error {
     /// `true` for a 401, or Confluent's authentication failure code 40101.
     pub fn is_unauthorized(&self) -> bool {
         self.api().is_some_and(ApiError::is_unauthorized)
+    }
+}
+
+impl From<AuthError> for Error {
+    fn from(e: AuthError) -> Self {
+        Error::Auth(Box::new(e))
+    }
+}
+
+/// Why no access token could be had: what the token endpoint answered (its
+/// OAuth `error` code and description, or the start of a body that is not a
+/// token), or why it could not be reached, or what a
+/// [`crate::auth::TokenProvider`] returned. Its message names the endpoint
+/// (without query) and never contains the client secret.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct AuthError {
+    message: String,
+    endpoint: Option<String>,
+    status: Option<StatusCode>,
+    oauth_error: Option<String>,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl AuthError {
+    /// An error of a [`crate::auth::TokenProvider`] of yours, with its cause.
+    /// Its message becomes `the token provider failed: <source>`; make sure
+    /// `source` does not print a secret.
+    pub fn provider(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let source = source.into();
+        Self {
+            message: format!("the token provider failed: {source}"),
+            endpoint: None,
+            status: None,
+            oauth_error: None,
+            source: Some(source),
+        }
+    }
+
+    /// An error with only a message.
+    pub(crate) fn message(message: String) -> Self {
+        Self {
+            message,
+            endpoint: None,
+            status: None,
+            oauth_error: None,
+            source: None,
+        }
+    }
+
+    /// An error of the token endpoint `endpoint` (already without query).
+    pub(crate) fn endpoint(endpoint: &str, message: String) -> Self {
+        Self {
+            message,
+            endpoint: Some(endpoint.to_string()),
+            status: None,
+            oauth_error: None,
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_status(mut self, status: StatusCode, oauth_error: Option<String>) -> Self {
+        self.status = Some(status);
+        self.oauth_error = oauth_error;
+        self
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The token endpoint, without query, when the error came from one.
+    pub fn token_endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    /// The token endpoint's HTTP status, when it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// The OAuth `error` code the endpoint answered (RFC 6749 section 5.2),
+    /// such as `invalid_client`, `invalid_scope` or `unauthorized_client`.
+    pub fn oauth_error(&self) -> Option<&str> {
+        self.oauth_error.as_deref()
     }
 }
 
@@ -345,6 +442,14 @@ pub enum ConfigError {
     #[error("invalid base URL `{url}`: {reason}")]
     InvalidBaseUrl {
         /// The URL given (user info removed).
+        url: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The OAuth token URL does not parse or is not an `http(s)` URL.
+    #[error("invalid OAuth token URL `{url}`: {reason}")]
+    InvalidTokenUrl {
+        /// The URL given (user info and query removed).
         url: String,
         /// Why it is refused.
         reason: String,

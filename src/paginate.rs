@@ -389,7 +389,6 @@ async fn fetch<P: Page>(
     request
         .headers_mut()
         .insert(ACCEPT, HeaderValue::from_static("application/json"));
-    inner.prepare_link(&mut request);
     let (mut response, sent) = inner.execute(http, request, operation).await?;
     let status = response.status();
     // Read chunk by chunk into one buffer sized from Content-Length: the

@@ -23,7 +23,7 @@ use reqwest::{Request, Response, StatusCode, Url};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::auth::{self, Auth};
+use crate::auth::{self, Auth, Bearer, TokenCache};
 use crate::error::{ApiError, ConfigError, Error, RequestInfo, VendorError};
 use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::retry::{
@@ -37,6 +37,10 @@ use crate::runtime::{BodyLimit, Operation};
 pub struct TransportConfig {
     pub(crate) base: Url,
     pub(crate) auth: Option<Auth>,
+    /// Refreshable bearer tokens, instead of `auth`.
+    pub(crate) tokens: Option<Arc<TokenCache>>,
+    /// Sent with the refreshable tokens.
+    pub(crate) identity_pool_id: Option<String>,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: RateLimit,
 }
@@ -55,9 +59,20 @@ pub(crate) struct ApiTables {
 #[derive(Clone)]
 pub struct Inner(Arc<Shared>);
 
+/// What a request to the configured origin carries.
+enum Credentials {
+    /// Headers fixed at build time (Basic, a fixed bearer token), or none.
+    Fixed(Vec<(HeaderName, HeaderValue)>),
+    /// A bearer token from the cache, and the identity pool header.
+    Tokens {
+        cache: Arc<TokenCache>,
+        pool: Option<(HeaderName, HeaderValue)>,
+    },
+}
+
 struct Shared {
     base: Url,
-    auth_headers: Vec<(HeaderName, HeaderValue)>,
+    credentials: Credentials,
     api: ApiTables,
     /// The operations sorted by method name (looked up for every request,
     /// by binary search), each with its path template's `/` count.
@@ -72,7 +87,14 @@ impl fmt::Debug for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Inner")
             .field("base", &self.0.base.as_str())
-            .field("authenticated", &!self.0.auth_headers.is_empty())
+            .field(
+                "authenticated",
+                &!matches!(&self.0.credentials, Credentials::Fixed(h) if h.is_empty()),
+            )
+            .field(
+                "refreshed_tokens",
+                &matches!(self.0.credentials, Credentials::Tokens { .. }),
+            )
             .field("retry", &self.0.retry)
             .field(
                 "rate_limit",
@@ -84,13 +106,21 @@ impl fmt::Debug for Inner {
 
 impl Inner {
     pub(crate) fn new(config: TransportConfig, api: ApiTables) -> Result<Self, ConfigError> {
-        let auth_headers = match &config.auth {
-            Some(a) => auth::headers(a)?,
-            None => Vec::new(),
+        let credentials = match (&config.tokens, &config.auth) {
+            (Some(cache), _) => Credentials::Tokens {
+                cache: cache.clone(),
+                pool: config
+                    .identity_pool_id
+                    .as_deref()
+                    .map(auth::identity_pool_header)
+                    .transpose()?,
+            },
+            (None, Some(a)) => Credentials::Fixed(auth::headers(a)?),
+            (None, None) => Credentials::Fixed(Vec::new()),
         };
         Ok(Self(Arc::new(Shared {
             base: config.base,
-            auth_headers,
+            credentials,
             operations: {
                 let mut ops: Vec<_> = api
                     .operations
@@ -119,19 +149,44 @@ impl Inner {
         new_with_client(&base, http, self)
     }
 
-    /// Adds the credentials to a follow-up page request (its URL comes from
-    /// the service, so it is added only for the configured origin; the
-    /// paginator refuses other origins before this).
-    pub(crate) fn prepare_link(&self, request: &mut Request) {
-        if same_origin(&self.0.base, request.url()) {
-            for (name, value) in &self.0.auth_headers {
-                request.headers_mut().insert(name.clone(), value.clone());
+    /// Adds the credentials to one attempt, if it goes to the configured
+    /// origin (a follow-up page's URL comes from the service; the paginator
+    /// refuses other origins before this, and this refuses them again).
+    /// Returns the generation of the bearer token sent, if any. `fresh` is
+    /// a token just fetched after a 401.
+    async fn authorize(
+        &self,
+        request: &mut Request,
+        fresh: Option<Bearer>,
+    ) -> Result<Option<u64>, Error> {
+        if !same_origin(&self.0.base, request.url()) {
+            return Ok(None);
+        }
+        match &self.0.credentials {
+            Credentials::Fixed(headers) => {
+                for (name, value) in headers {
+                    request.headers_mut().insert(name.clone(), value.clone());
+                }
+                Ok(None)
+            }
+            Credentials::Tokens { cache, pool } => {
+                let bearer = match fresh {
+                    Some(b) => b,
+                    None => cache.bearer().await?,
+                };
+                let headers = request.headers_mut();
+                headers.insert(reqwest::header::AUTHORIZATION, bearer.header);
+                if let Some((name, value)) = pool {
+                    headers.insert(name.clone(), value.clone());
+                }
+                Ok(Some(bearer.generation))
             }
         }
     }
 
-    /// Checks a built request and adds the credentials. Errors are messages
-    /// for `Error::InvalidArgument`; nothing has been sent.
+    /// Checks a built request. Errors are messages for
+    /// `Error::InvalidArgument`; nothing has been sent. Credentials are
+    /// added for each attempt, when it is sent.
     pub(crate) fn prepare(&self, request: &mut Request, operation_id: &str) -> Result<(), String> {
         let ops = &self.0.operations;
         if let Ok(i) = ops.binary_search_by(|(o, _)| o.name.cmp(operation_id)) {
@@ -144,7 +199,6 @@ impl Inner {
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
             check_limits(body, operation_id, self.0.api.limits)?;
         }
-        self.prepare_link(request);
         Ok(())
     }
 
@@ -193,14 +247,32 @@ impl Inner {
         };
         // Tokens this call's retries took from the budget.
         let mut spent = 0u32;
+        // The token fetched after a 401, for the one send again it allows.
+        let mut fresh: Option<Bearer> = None;
+        let mut refreshed = false;
+        let refreshable = matches!(shared.credentials, Credentials::Tokens { .. });
         loop {
             attempt += 1;
-            let request = next.take().expect("a request is set before every attempt");
-            let counted = attempt - throttled;
+            let mut request = next.take().expect("a request is set before every attempt");
+            // The send after a forced token refresh is not a retry: it
+            // counts against neither `max_attempts` nor the budget.
+            let counted = attempt - throttled - u32::from(refreshed);
+            let token = match deadline {
+                Some(d) => {
+                    match tokio::time::timeout_at(d, self.authorize(&mut request, fresh.take()))
+                        .await
+                    {
+                        Ok(token) => token?,
+                        Err(_) => return Err(passed(false, attempt - 1)),
+                    }
+                }
+                None => self.authorize(&mut request, fresh.take()).await?,
+            };
             // A body that cannot be cloned (a stream) cannot be sent twice;
             // no copy is made when no retry of any kind is left.
-            let spare = if policy.allows(RetryReason::RateLimited, counted, throttled)
+            let mut spare = if policy.allows(RetryReason::RateLimited, counted, throttled)
                 || policy.allows(RetryReason::ConnectFailed, counted, throttled)
+                || (refreshable && !refreshed)
             {
                 request.try_clone()
             } else {
@@ -245,6 +317,31 @@ impl Inner {
                 limiter.throttled(permit.sent_at());
             }
             drop(permit);
+            // A 401 to a token: maybe it expired early or was revoked. One
+            // new token and one more send; a 401 means nothing was applied,
+            // so POSTs too.
+            if let (Failure::Answer(a), Credentials::Tokens { cache, .. }, Some(generation)) =
+                (&failure, &shared.credentials, token)
+                && !refreshed
+                && token_refused(a)
+                && let Some(spare) = spare.take()
+            {
+                tracing::warn!(
+                    attempt,
+                    "the API refused the access token; fetching a new one"
+                );
+                let renewed = cache.bearer_after_refusal(generation);
+                fresh = Some(match deadline {
+                    Some(d) => match tokio::time::timeout_at(d, renewed).await {
+                        Ok(b) => b?,
+                        Err(_) => return Err(passed(false, attempt)),
+                    },
+                    None => renewed.await?,
+                });
+                refreshed = true;
+                next = Some(spare);
+                continue;
+            }
             let allowed = reason.is_some_and(|r| policy.allows(r, counted, throttled));
             if let (Some(reason), Some(spare), true) = (reason, spare, allowed) {
                 let wait = match wait_asked {
@@ -286,6 +383,16 @@ impl Inner {
 enum Failure {
     Answer(ErrorAnswer),
     Transport(reqwest::Error),
+}
+
+/// A 401 that a new token may cure: Confluent's 40101, or a 401 without
+/// a JSON error code (an empty body, a gateway's page).
+fn token_refused(answer: &ErrorAnswer) -> bool {
+    answer.status == StatusCode::UNAUTHORIZED
+        && serde_json::from_slice::<serde_json::Value>(&answer.body)
+            .ok()
+            .and_then(|v| v.get("error_code").and_then(serde_json::Value::as_i64))
+            .is_none_or(|code| code == 40101)
 }
 
 fn is_error(status: StatusCode) -> bool {

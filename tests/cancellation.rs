@@ -65,7 +65,7 @@ async fn the_deadline_bounds_the_wait_for_a_rate_limit_permit() {
     assert_eq!(s.hits(), 1);
     assert!(
         e.to_string()
-            .starts_with("the deadline passed waiting for a rate-limit permit: GET "),
+            .starts_with("the deadline passed before it was sent (waiting for a rate-limit permit or an access token): GET "),
         "{e}"
     );
 }

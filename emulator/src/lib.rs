@@ -110,10 +110,19 @@
 //! ## Authentication
 //!
 //! HTTP Basic ([`EmulatorBuilder::credentials`], default `emulator-key` /
-//! `emulator-secret`) on both APIs, and OAuth bearer tokens on Confluent's
-//! ([`EmulatorBuilder::bearer_token`]: with an identity pool sent as
-//! `Confluent-Identity-Pool-Id`, and an expiry). `/emulator/` routes take
-//! none.
+//! `emulator-secret`) on both APIs, and OAuth bearer tokens on Confluent's:
+//! fixed ones ([`EmulatorBuilder::bearer_token`]: with an identity pool sent
+//! as `Confluent-Identity-Pool-Id`, and an expiry), and tokens issued by the
+//! emulator's own token endpoint, `POST /emulator/v1/oauth2/token`
+//! ([`Emulator::token_url`]), to the OAuth clients it knows
+//! ([`EmulatorBuilder::oauth_client`]; by default [`DEFAULT_OAUTH_CLIENT`],
+//! whose tokens last 300 s and need the pool [`DEFAULT_IDENTITY_POOL`]).
+//! The token endpoint takes the client-credentials grant as RFC 6749 says:
+//! a form body, the client id and secret in `Authorization: Basic` or in the
+//! form (not both), answers `{"access_token", "token_type": "Bearer",
+//! "expires_in"}`, or `{"error", "error_description"}` with 400
+//! (`invalid_request`, `unsupported_grant_type`) or 401 (`invalid_client`).
+//! `/emulator/` routes take no credentials.
 //!
 //! ## Faults
 //!
@@ -135,6 +144,7 @@
 mod confluent;
 mod http;
 mod instaclustr;
+mod oauth;
 mod seed;
 mod state;
 
@@ -149,6 +159,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use base64::Engine;
+use kafka_mirror::auth::OAuthClientCredentials;
 use serde::Serialize;
 use tokio::time::Instant;
 
@@ -172,7 +183,7 @@ pub struct Faults {
 
 /// A bearer token the emulator accepts (Confluent's `external-access-token`).
 #[derive(Debug, Clone)]
-struct Token {
+pub(crate) struct Token {
     token: String,
     identity_pool_id: Option<String>,
     expires: Instant,
@@ -186,6 +197,8 @@ pub(crate) struct Shared {
     base: String,
     credentials: Option<(String, String)>,
     tokens: Vec<Token>,
+    oauth_clients: Vec<oauth::OAuthClient>,
+    issued: Mutex<oauth::Issued>,
     started: Instant,
     epoch_ms: i64,
     recent: Mutex<VecDeque<Instant>>,
@@ -230,6 +243,11 @@ enum Seed {
     },
 }
 
+/// The OAuth client of the default emulator: client id and secret.
+pub const DEFAULT_OAUTH_CLIENT: (&str, &str) = ("emulator-client", "emulator-client-secret");
+/// The identity pool the default OAuth client's tokens need.
+pub const DEFAULT_IDENTITY_POOL: &str = "pool-emulator";
+
 /// Configures an emulator; see [`Emulator::builder`].
 #[derive(Debug, Clone)]
 #[must_use]
@@ -238,6 +256,7 @@ pub struct EmulatorBuilder {
     faults: Faults,
     credentials: Option<(String, String)>,
     tokens: Vec<(String, Option<String>, Duration)>,
+    oauth_clients: Vec<oauth::OAuthClient>,
     seeds: Vec<Seed>,
     port: u16,
     seed: u64,
@@ -280,9 +299,42 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Accepts requests without credentials (as Confluent Platform often does).
+    /// Accepts requests without credentials (as Confluent Platform often
+    /// does): no Basic credentials, bearer tokens or OAuth clients.
     pub fn no_auth(mut self) -> Self {
         self.credentials = None;
+        self.tokens.clear();
+        self.oauth_clients.clear();
+        self
+    }
+
+    /// Lets this OAuth client get bearer tokens for the Confluent API from
+    /// the token endpoint ([`Emulator::token_url`], the client-credentials
+    /// grant, client authentication by HTTP Basic or in the form body).
+    /// Each token is valid for `token_lifetime` (then 401 with `error_code`
+    /// 40101); with `identity_pool_id`, requests must carry it in
+    /// `Confluent-Identity-Pool-Id`. The default emulator has one client:
+    /// [`DEFAULT_OAUTH_CLIENT`], pool [`DEFAULT_IDENTITY_POOL`], tokens of
+    /// 300 s; this adds another.
+    pub fn oauth_client(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        identity_pool_id: Option<&str>,
+        token_lifetime: Duration,
+    ) -> Self {
+        self.oauth_clients.push(oauth::OAuthClient {
+            id: client_id.into(),
+            secret: client_secret.into(),
+            identity_pool_id: identity_pool_id.map(str::to_string),
+            token_lifetime: token_lifetime.max(Duration::from_secs(1)),
+        });
+        self
+    }
+
+    /// Removes every OAuth client, the default one included.
+    pub fn no_oauth_clients(mut self) -> Self {
+        self.oauth_clients.clear();
         self
     }
 
@@ -531,6 +583,8 @@ impl EmulatorBuilder {
                     expires: now + *valid_for,
                 })
                 .collect(),
+            oauth_clients: self.oauth_clients,
+            issued: Mutex::new(oauth::Issued::default()),
             started: now,
             epoch_ms,
             recent: Mutex::new(VecDeque::new()),
@@ -577,6 +631,12 @@ impl Emulator {
             faults: Faults::default(),
             credentials: Some(("emulator-key".into(), "emulator-secret".into())),
             tokens: Vec::new(),
+            oauth_clients: vec![oauth::OAuthClient {
+                id: DEFAULT_OAUTH_CLIENT.0.into(),
+                secret: DEFAULT_OAUTH_CLIENT.1.into(),
+                identity_pool_id: Some(DEFAULT_IDENTITY_POOL.into()),
+                token_lifetime: Duration::from_secs(300),
+            }],
             seeds: Vec::new(),
             port: 0,
             seed: 1,
@@ -598,6 +658,32 @@ impl Emulator {
         self.credentials
             .as_ref()
             .map(|(u, s)| (u.as_str(), s.as_str()))
+    }
+
+    /// The OAuth token endpoint, `<base>/emulator/v1/oauth2/token`.
+    pub fn token_url(&self) -> String {
+        format!("{}{}", self.base, oauth::TOKEN_PATH)
+    }
+
+    /// Client-credentials settings for the first OAuth client (see
+    /// [`EmulatorBuilder::oauth_client`]) and its identity pool, ready for
+    /// `confluent::Client::builder(..).oauth_client_credentials(..)`.
+    pub fn oauth_client_credentials(&self) -> Option<(OAuthClientCredentials, Option<String>)> {
+        self.shared.oauth_clients.first().map(|c| {
+            (
+                OAuthClientCredentials::new(self.token_url(), &c.id, &c.secret),
+                c.identity_pool_id.clone(),
+            )
+        })
+    }
+
+    /// How many tokens the token endpoint has issued.
+    pub fn tokens_issued(&self) -> u64 {
+        self.shared
+            .issued
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .count
     }
 
     /// The timings in force.
@@ -699,7 +785,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/emulator/v1/clusters/{cluster}/outage",
             post(outage_start).delete(outage_end),
-        );
+        )
+        .route(oauth::TOKEN_PATH, post(oauth::token));
     // One route per `mirrors:*` action, so each takes POST and only POST.
     for (name, action) in MIRROR_ACTIONS {
         let path = format!("/kafka/v3/clusters/{{cluster}}/links/{{link}}/mirrors:{name}");
@@ -852,7 +939,7 @@ async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -
 /// expired, with its identity pool when it has one. Nothing is required
 /// when neither is configured.
 fn authenticate(s: &Shared, request: &Request, confluent: bool) -> Result<(), Response> {
-    if s.credentials.is_none() && s.tokens.is_empty() {
+    if s.credentials.is_none() && s.tokens.is_empty() && s.oauth_clients.is_empty() {
         return Ok(());
     }
     let refuse = |message: &str| {
@@ -874,7 +961,14 @@ fn authenticate(s: &Shared, request: &Request, confluent: bool) -> Result<(), Re
         }
     }
     let bearer = given.strip_prefix("Bearer ").filter(|_| confluent);
-    if let Some(token) = bearer.and_then(|b| s.tokens.iter().find(|t| t.token == b)) {
+    let issued = s.issued.lock().unwrap_or_else(|p| p.into_inner());
+    let known = |b: &str| {
+        s.tokens
+            .iter()
+            .chain(issued.tokens.iter())
+            .find(|t| t.token == b)
+    };
+    if let Some(token) = bearer.and_then(known) {
         if Instant::now() >= token.expires {
             return refuse("The access token has expired");
         }

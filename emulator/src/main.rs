@@ -230,6 +230,14 @@ async fn run(builder: EmulatorBuilder) -> std::io::Result<()> {
         }
         None => println!("no credentials needed"),
     }
+    if let Some((_, pool)) = emulator.oauth_client_credentials() {
+        println!(
+            "OAuth (Confluent API): token URL {}, client {}, identity pool {}",
+            emulator.token_url(),
+            kafka_mirror_emulator::DEFAULT_OAUTH_CLIENT.0,
+            pool.as_deref().unwrap_or("none")
+        );
+    }
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -63,16 +63,69 @@ impl Client {
 }
 
 impl ClientBuilder<Confluent> {
-    /// OAuth bearer token (`external-access-token`) instead of an API key.
+    /// A fixed OAuth bearer token (`external-access-token`) instead of an
+    /// API key. It is never refreshed: for runs that may outlive it, use
+    /// [`Self::oauth_client_credentials`] or [`Self::token_provider`].
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.auth = Some(crate::auth::Auth::Bearer {
             token: crate::auth::Secret::new(token),
             identity_pool_id: None,
         });
+        self.tokens = None;
         self
     }
 
-    /// Identity pool sent as `Confluent-Identity-Pool-Id` with the bearer token.
+    /// Bearer tokens from your identity provider through the OAuth 2.0
+    /// client-credentials grant, fetched, cached and refreshed by the client
+    /// (see [`crate::auth`]). Confluent Cloud also needs
+    /// [`Self::identity_pool_id`].
+    ///
+    /// ```
+    /// use kafka_mirror::auth::OAuthClientCredentials;
+    ///
+    /// let c = kafka_mirror::confluent::Client::builder("https://pkc-1.us-east-1.aws.confluent.cloud")
+    ///     .oauth_client_credentials(
+    ///         OAuthClientCredentials::new(
+    ///             "https://dev-123456.okta.com/oauth2/default/v1/token",
+    ///             "0oa1b2c3d4",
+    ///             "client-secret",
+    ///         )
+    ///         .scope("kafka"),
+    ///     )
+    ///     .identity_pool_id("pool-W1xY")
+    ///     .build()?;
+    /// # Ok::<(), kafka_mirror::ConfigError>(())
+    /// ```
+    pub fn oauth_client_credentials(
+        mut self,
+        credentials: crate::auth::OAuthClientCredentials,
+    ) -> Self {
+        self.tokens = Some(crate::auth::TokenSource::ClientCredentials(credentials));
+        self.auth = None;
+        self
+    }
+
+    /// Bearer tokens from a [`crate::auth::TokenProvider`] of yours, cached
+    /// and refreshed by the client as [`Self::oauth_client_credentials`]'
+    /// are.
+    pub fn token_provider(mut self, provider: impl crate::auth::TokenProvider) -> Self {
+        self.tokens = Some(crate::auth::TokenSource::Provider(std::sync::Arc::new(
+            provider,
+        )));
+        self.auth = None;
+        self
+    }
+
+    /// How long before a token's expiry it is refreshed, at most (default
+    /// [`crate::auth::DEFAULT_REFRESH_MARGIN`], 3 minutes); a token that
+    /// lives less than twice the margin is refreshed at half its lifetime.
+    pub fn token_refresh_margin(mut self, margin: std::time::Duration) -> Self {
+        self.token_refresh_margin = margin;
+        self
+    }
+
+    /// Identity pool sent as `Confluent-Identity-Pool-Id` with every bearer
+    /// request (Confluent Cloud requires it; Confluent Platform does not).
     pub fn identity_pool_id(mut self, pool: impl Into<String>) -> Self {
         self.identity_pool_id = Some(pool.into());
         self

@@ -1,7 +1,58 @@
 //! Credentials, kept out of `Debug`, logs and errors, and only ever sent to
 //! the configured origin.
+//!
+//! Three kinds:
+//!
+//! - HTTP Basic ([`crate::ClientBuilder::basic_auth`]): Confluent's resource
+//!   API key and secret, Instaclustr's user name and provisioning API key;
+//! - a fixed bearer token (`confluent::Client::builder(..).bearer_token(..)`),
+//!   which is never refreshed: fine for a short script, not for a drill that
+//!   outlives the token;
+//! - bearer tokens that refresh: from the OAuth client-credentials grant
+//!   ([`OAuthClientCredentials`], `.oauth_client_credentials(..)`) or from a
+//!   [`TokenProvider`] of your own (`.token_provider(..)`).
+//!
+//! ## Refreshing tokens
+//!
+//! The client keeps one token for all its clones and tasks. It asks for a
+//! new one [`DEFAULT_REFRESH_MARGIN`] (3 minutes) before the current one
+//! expires, or at half its lifetime when it lives less than 6 minutes (a
+//! different margin: `.token_refresh_margin(..)`); one request fetches while
+//! the others wait for its result (single flight). Should the refresh fail
+//! while the current token still works, the current one stays in use and
+//! the refresh is tried again a few seconds later. A 401 from the API (with
+//! Confluent's `error_code` 40101, or no error body) is answered by one
+//! forced refresh and one more send of the request, POSTs included: a 401
+//! means the request was not applied.
+//!
+//! The token request is retried as API calls are (the same
+//! [`crate::retry::RetryPolicy`], within the same deadline): after a 429, a
+//! 5xx or a connection failure, never after a 4xx such as `invalid_client`,
+//! which comes back as [`crate::Error::Auth`] with the endpoint's message.
+//!
+//! ## Where secrets go
+//!
+//! The client secret goes only to the token URL, the token and the
+//! identity pool only to the API's origin (a `metadata.next` link to another
+//! origin is not followed at all). The token URL must be `https`, or `http`
+//! to this machine, as the API URL must; `danger_allow_insecure_http()`
+//! lifts both rules. Neither is followed through a redirect.
+//!
+//! ## Confluent Platform
+//!
+//! Confluent Cloud needs `Confluent-Identity-Pool-Id` with every bearer
+//! request (`.identity_pool_id(..)`). A bearer client without one builds,
+//! because Confluent Platform's REST proxy takes OAuth tokens without a pool.
+
+mod oauth;
+mod token;
+
+pub use oauth::{ClientAuthentication, OAuthClientCredentials};
+pub use token::{AccessToken, DEFAULT_REFRESH_MARGIN, TokenProvider};
+pub(crate) use token::{Bearer, DynTokenProvider, TokenCache};
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -58,6 +109,41 @@ pub enum Auth {
     },
 }
 
+/// Where a client's refreshable tokens come from, until `build()`.
+#[derive(Clone)]
+pub(crate) enum TokenSource {
+    Provider(Arc<dyn DynTokenProvider>),
+    ClientCredentials(OAuthClientCredentials),
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenSource::Provider(_) => f.write_str("TokenProvider"),
+            TokenSource::ClientCredentials(c) => c.fmt(f),
+        }
+    }
+}
+
+/// `localhost` or a loopback address: plain `http` cannot be read by
+/// anyone else there.
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The `Confluent-Identity-Pool-Id` header, sensitive like the token.
+pub(crate) fn identity_pool_header(pool: &str) -> Result<(HeaderName, HeaderValue), ConfigError> {
+    Ok((
+        HeaderName::from_static("confluent-identity-pool-id"),
+        sensitive(pool)?,
+    ))
+}
+
 /// The headers an [`Auth`] adds, marked sensitive so that `reqwest` and
 /// `http` never print their values.
 pub(crate) fn headers(auth: &Auth) -> Result<Vec<(HeaderName, HeaderValue)>, ConfigError> {
@@ -83,10 +169,7 @@ pub(crate) fn headers(auth: &Auth) -> Result<Vec<(HeaderName, HeaderValue)>, Con
                 sensitive(&format!("Bearer {}", token.expose()))?,
             ));
             if let Some(pool) = identity_pool_id {
-                out.push((
-                    HeaderName::from_static("confluent-identity-pool-id"),
-                    sensitive(pool)?,
-                ));
+                out.push(identity_pool_header(pool)?);
             }
         }
     }
