@@ -1,6 +1,10 @@
 //! A disaster-recovery drill, end to end.
 //!
-//! `cargo run -p kafka-mirror-emulator --example dr_drill [-- --failover]`
+//! `cargo run -p kafka-mirror-emulator --example dr_drill [-- --failover] [--oauth]`
+//!
+//! `--oauth` authenticates to the embedded emulator with OAuth client
+//! credentials (its token endpoint issues 300-second tokens, which the
+//! client refreshes) instead of an API key.
 //!
 //! With no endpoint configured it starts an embedded emulator and runs the
 //! whole drill: create a cluster link and mirror topics, list them (paging
@@ -20,6 +24,10 @@
 //! is read-only (it lists the link's mirror topics and their lag). Add
 //! `KAFKA_MIRROR_ALLOW_CHANGES=1` to promote every mirror topic of that link
 //! (or those named in `KAFKA_MIRROR_TOPICS=a,b`): they stop mirroring.
+//!
+//! With OAuth instead of an API key, set `KAFKA_MIRROR_OAUTH_TOKEN_URL`,
+//! `KAFKA_MIRROR_OAUTH_CLIENT_ID`, `KAFKA_MIRROR_OAUTH_CLIENT_SECRET`,
+//! optionally `KAFKA_MIRROR_OAUTH_SCOPE`, and `KAFKA_MIRROR_IDENTITY_POOL_ID`.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -52,7 +60,8 @@ struct Target {
 #[tokio::main]
 async fn main() -> ExitCode {
     let failover = std::env::args().any(|a| a == "--failover");
-    match run(failover).await {
+    let oauth = std::env::args().any(|a| a == "--oauth");
+    match run(failover, oauth).await {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -62,7 +71,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn target() -> Result<Target, Box<dyn std::error::Error>> {
+async fn target(oauth: bool) -> Result<Target, Box<dyn std::error::Error>> {
     let Ok(url) = std::env::var("KAFKA_MIRROR_URL") else {
         let emulator = Emulator::builder()
             .page_size(2)
@@ -74,8 +83,23 @@ async fn target() -> Result<Target, Box<dyn std::error::Error>> {
             "No KAFKA_MIRROR_URL: running against an embedded emulator at {}",
             emulator.base_url()
         );
+        let client = match emulator.oauth_client_credentials().filter(|_| oauth) {
+            Some((credentials, pool)) => {
+                println!(
+                    "Authenticating with OAuth client credentials at {}: the client fetches a bearer token and renews it before it expires.",
+                    emulator.token_url()
+                );
+                let mut b =
+                    Client::builder(emulator.base_url()).oauth_client_credentials(credentials);
+                if let Some(pool) = pool {
+                    b = b.identity_pool_id(pool);
+                }
+                b.build()?
+            }
+            None => emulator.confluent_client(),
+        };
         return Ok(Target {
-            client: emulator.confluent_client(),
+            client,
             cluster: "lkc-dr".into(),
             link: "primary-to-dr".into(),
             create: true,
@@ -95,6 +119,20 @@ async fn target() -> Result<Target, Box<dyn std::error::Error>> {
     ) {
         builder = builder.basic_auth(k, s);
     }
+    if let Ok(token_url) = std::env::var("KAFKA_MIRROR_OAUTH_TOKEN_URL") {
+        let mut credentials = kafka_mirror::auth::OAuthClientCredentials::new(
+            token_url,
+            var("KAFKA_MIRROR_OAUTH_CLIENT_ID")?,
+            var("KAFKA_MIRROR_OAUTH_CLIENT_SECRET")?,
+        );
+        if let Ok(scope) = std::env::var("KAFKA_MIRROR_OAUTH_SCOPE") {
+            credentials = credentials.scope(scope);
+        }
+        builder = builder.oauth_client_credentials(credentials);
+    }
+    if let Ok(pool) = std::env::var("KAFKA_MIRROR_IDENTITY_POOL_ID") {
+        builder = builder.identity_pool_id(pool);
+    }
     Ok(Target {
         client: builder.build()?,
         cluster: var("KAFKA_MIRROR_CLUSTER_ID")?,
@@ -108,8 +146,8 @@ async fn target() -> Result<Target, Box<dyn std::error::Error>> {
     })
 }
 
-async fn run(failover: bool) -> Result<bool, Box<dyn std::error::Error>> {
-    let t = target().await?;
+async fn run(failover: bool, oauth: bool) -> Result<bool, Box<dyn std::error::Error>> {
+    let t = target(oauth).await?;
     drill(&t, failover).await
 }
 
