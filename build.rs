@@ -6,13 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
+use kafka_mirror_codegen::rules::{KnownValues, OperationName};
 use kafka_mirror_codegen::{ApiConfig, generate, generate_mock};
 
 /// Names a folder of specs to generate from instead of `openapi/`.
 const OPENAPI_DIR_VAR: &str = "KAFKA_MIRROR_OPENAPI_DIR";
 
 /// The API folders the crate's hand-written code needs.
-const APIS: &[&str] = &["confluent", "instaclustr"];
+const APIS: &[&str] = &["confluent", "instaclustr", "instaclustr-v2"];
 
 fn main() {
     // Re-run when the variable or any spec changes (cargo watches the whole
@@ -33,7 +34,7 @@ fn main() {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("api")
-            .to_string();
+            .replace('-', "_");
         match generate(&api) {
             Ok(generated) => write(&out.join(format!("{name}.rs")), &generated.source),
             Err(e) => fail(&format!("{e}{from}")),
@@ -87,7 +88,7 @@ fn spec_root() -> PathBuf {
     root
 }
 
-fn apis(root: &Path) -> [ApiConfig; 2] {
+fn apis(root: &Path) -> [ApiConfig; 3] {
     [
         ApiConfig {
             dir: root.join("confluent"),
@@ -96,6 +97,7 @@ fn apis(root: &Path) -> [ApiConfig; 2] {
             error_type: "crate::error::ConfluentError".into(),
             inner_type: "crate::transport::Inner".into(),
             method_names: names(CONFLUENT_METHODS),
+            ..Default::default()
         },
         ApiConfig {
             dir: root.join("instaclustr"),
@@ -104,9 +106,71 @@ fn apis(root: &Path) -> [ApiConfig; 2] {
             error_type: "crate::error::InstaclustrError".into(),
             inner_type: "crate::transport::Inner".into(),
             method_names: Vec::new(),
+            ..Default::default()
+        },
+        ApiConfig {
+            dir: root.join("instaclustr-v2"),
+            module_path: "crate::instaclustr_v2::generated".into(),
+            error_schema: "ErrorListResponseV2".into(),
+            error_type: "crate::error::InstaclustrV2Error".into(),
+            inner_type: "crate::transport::Inner".into(),
+            method_names: Vec::new(),
+            operation_names: INSTACLUSTR_V2_OPERATIONS
+                .iter()
+                .map(|(m, p, n)| OperationName::new(m, p, n))
+                .collect(),
+            known_values: vec![
+                // The values come from the spec itself (rule
+                // terraform_poll_statuses_are_an_enum); this names the type.
+                KnownValues::new("KafkaConnectMirrorV2", "status", "MirrorStatus", &[]),
+                // Kafka Connect's connector states (its REST API's
+                // `/connectors/{name}/status`), which Instaclustr passes on.
+                KnownValues::new(
+                    "kafkaConnectMirrorConnectorDetailsV2",
+                    "status",
+                    "ConnectorStatus",
+                    &[
+                        "UNASSIGNED",
+                        "RUNNING",
+                        "PAUSED",
+                        "FAILED",
+                        "RESTARTING",
+                        "STOPPED",
+                    ],
+                ),
+            ],
         },
     ]
 }
+
+/// operationIds for Instaclustr's v2 mirror operations, which have none.
+const INSTACLUSTR_V2_OPERATIONS: &[(&str, &str, &str)] = &[
+    (
+        "get",
+        "/cluster-management/v2/data-sources/kafka_connect_cluster/{clusterId}/mirrors/v2/",
+        "list_mirrors",
+    ),
+    (
+        "post",
+        "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2",
+        "create_mirror",
+    ),
+    (
+        "get",
+        "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2/{mirrorId}",
+        "get_mirror",
+    ),
+    (
+        "put",
+        "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2/{mirrorId}",
+        "update_mirror",
+    ),
+    (
+        "delete",
+        "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2/{mirrorId}",
+        "delete_mirror",
+    ),
+];
 
 /// Method names for Confluent's operationIds, which name a POST action
 /// "update" (`updateKafkaMirrorTopicsPromote`), a single config "configs"

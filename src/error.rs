@@ -492,6 +492,8 @@ pub enum VendorError {
     Confluent(ConfluentError),
     /// Instaclustr's `{"status", "message", "errorDetails", "code", "link"}`.
     Instaclustr(InstaclustrError),
+    /// Instaclustr's Cluster Management API v2 `{"errors": [{"name", "message"}]}`.
+    InstaclustrV2(InstaclustrV2Error),
 }
 
 impl VendorError {
@@ -503,6 +505,11 @@ impl VendorError {
     /// Instaclustr's error body, when `body` is a JSON object.
     pub(crate) fn instaclustr(body: &[u8]) -> Option<Self> {
         parse_object(body).map(VendorError::Instaclustr)
+    }
+
+    /// Instaclustr v2's error body, when `body` is a JSON object.
+    pub(crate) fn instaclustr_v2(body: &[u8]) -> Option<Self> {
+        parse_object(body).map(VendorError::InstaclustrV2)
     }
 }
 
@@ -546,6 +553,43 @@ pub struct InstaclustrError {
     /// `link` to documentation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+}
+
+/// Instaclustr's Cluster Management API v2 error body (`ErrorListResponseV2`):
+/// a list of errors. Every field is optional so that any JSON object decodes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct InstaclustrV2Error {
+    /// `errors`, each with a `name` (often the field at fault) and a `message`.
+    #[serde(default)]
+    pub errors: Vec<InstaclustrV2ErrorItem>,
+}
+
+/// One error of an [`InstaclustrV2Error`] (`ErrorResponseV2`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct InstaclustrV2ErrorItem {
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl InstaclustrV2Error {
+    /// All errors on one line: `name: message; name: message`.
+    fn summary(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .errors
+            .iter()
+            .filter_map(|e| match (&e.name, &e.message) {
+                (Some(n), Some(m)) => Some(format!("{n}: {m}")),
+                (None, Some(m)) => Some(m.clone()),
+                (Some(n), None) => Some(n.clone()),
+                (None, None) => None,
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
 }
 
 impl ApiError {
@@ -609,14 +653,20 @@ impl ApiError {
         match self.vendor.as_ref()? {
             VendorError::Confluent(e) => e.error_code,
             VendorError::Instaclustr(e) => e.code,
+            VendorError::InstaclustrV2(_) => None,
         }
     }
 
-    /// The service's message, if it sent one.
+    /// The service's message, if it sent one (Instaclustr v2: the first
+    /// error's; [`Self::vendor`] has them all).
     pub fn message(&self) -> Option<&str> {
         match self.vendor.as_ref()? {
             VendorError::Confluent(e) => e.message.as_deref(),
             VendorError::Instaclustr(e) => e.message.as_deref(),
+            VendorError::InstaclustrV2(e) => e
+                .errors
+                .iter()
+                .find_map(|e| e.message.as_deref().or(e.name.as_deref())),
         }
     }
 
@@ -655,7 +705,11 @@ impl fmt::Display for ApiError {
         if let Some(code) = self.error_code() {
             write!(f, " (error code {code})")?;
         }
-        match self.message() {
+        let all_v2 = match &self.vendor {
+            Some(VendorError::InstaclustrV2(e)) => e.summary(),
+            _ => None,
+        };
+        match all_v2.as_deref().or(self.message()) {
             Some(m) => write!(f, ": {}", one_line(m, 300)),
             None if self.raw.trim().is_empty() => f.write_str(" with an empty body"),
             None => match html_title(&self.raw) {

@@ -22,6 +22,7 @@ fn examples(api: &str, error_schema: &str) -> Vec<Example> {
         error_type: "unused".into(),
         inner_type: "unused".into(),
         method_names: Vec::new(),
+        ..Default::default()
     };
     let doc = kafka_mirror_codegen::normalized(&config).unwrap_or_else(|e| panic!("{e}"));
     collect_examples(&doc)

@@ -5,7 +5,10 @@
 //! - [`confluent`]: Confluent Cloud **Cluster Linking** (Kafka REST v3):
 //!   links, link configs, mirror topics, promote / failover / pause / resume /
 //!   reverse / truncate-and-restore;
-//! - [`instaclustr`]: Instaclustr **Kafka Connect mirrors** (MirrorMaker 2).
+//! - [`instaclustr_v2`]: Instaclustr **Kafka Connect mirrors** (MirrorMaker 2)
+//!   through the Cluster Management API v2;
+//! - [`instaclustr`]: the same through the provisioning API v1, which
+//!   Instaclustr lists as deprecated.
 //!
 //! Both clients are generated at build time with progenitor from the
 //! OpenAPI YAML under `openapi/`, normalized for the services' quirks. A thin
@@ -43,6 +46,7 @@ pub mod client;
 pub mod confluent;
 pub mod error;
 pub mod instaclustr;
+pub mod instaclustr_v2;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod paginate;
@@ -60,7 +64,8 @@ mod generated_test;
 
 pub use client::ClientBuilder;
 pub use error::{
-    ApiError, ConfigError, ConfluentError, Error, InstaclustrError, RequestInfo, VendorError,
+    ApiError, ConfigError, ConfluentError, Error, InstaclustrError, InstaclustrV2Error,
+    RequestInfo, VendorError,
 };
 #[doc(no_inline)]
 pub use progenitor_client::ResponseValue;

@@ -18,7 +18,8 @@ pub(crate) struct Operation {
 pub(crate) struct BodyLimit {
     /// The client method's name.
     pub operation: &'static str,
-    /// JSON pointer of the field in the body.
+    /// JSON pointer of the field in the body; a `*` segment stands for
+    /// every element of an array.
     pub pointer: &'static str,
     /// `minimum` of a number.
     pub minimum: Option<f64>,
@@ -28,6 +29,10 @@ pub(crate) struct BodyLimit {
     pub min_length: Option<u64>,
     /// `maxLength` of a string.
     pub max_length: Option<u64>,
+    /// `minItems` of an array.
+    pub min_items: Option<u64>,
+    /// `maxItems` of an array.
+    pub max_items: Option<u64>,
 }
 
 /// An item of a partial-failure answer failed when it carries a non-zero

@@ -52,7 +52,13 @@ pub(crate) struct ApiTables {
     pub operations: &'static [Operation],
     pub limits: &'static [BodyLimit],
     pub vendor_error: fn(&[u8]) -> Option<VendorError>,
+    /// Rules on request bodies the bounds cannot express, by operation
+    /// (the method name) and the body parsed; an error is the message.
+    pub check_body: Option<BodyRules>,
 }
+
+/// See [`ApiTables::check_body`].
+pub(crate) type BodyRules = fn(&str, &serde_json::Value) -> Result<(), String>;
 
 /// State shared by all clones of a client. Not constructible outside this
 /// crate: use the clients' `builder()`.
@@ -75,8 +81,8 @@ struct Shared {
     credentials: Credentials,
     api: ApiTables,
     /// The operations sorted by method name (looked up for every request,
-    /// by binary search), each with its path template's `/` count.
-    operations: Vec<(&'static Operation, usize)>,
+    /// by binary search), each with its path template's shape.
+    operations: Vec<(&'static Operation, Shape)>,
     retry: RetryPolicy,
     budget: RetryBudget,
     limiter: Option<RateLimiter>,
@@ -125,7 +131,7 @@ impl Inner {
                 let mut ops: Vec<_> = api
                     .operations
                     .iter()
-                    .map(|o| (o, slashes(o.path)))
+                    .map(|o| (o, Shape::of(o.path)))
                     .collect();
                 ops.sort_unstable_by_key(|(o, _)| o.name);
                 ops
@@ -190,14 +196,18 @@ impl Inner {
     pub(crate) fn prepare(&self, request: &mut Request, operation_id: &str) -> Result<(), String> {
         let ops = &self.0.operations;
         if let Ok(i) = ops.binary_search_by(|(o, _)| o.name.cmp(operation_id)) {
-            let (op, template_slashes) = ops[i];
+            let (op, shape) = ops[i];
             let path = path_after_base(&self.0.base, request.url());
-            if !keeps_shape(path, template_slashes) {
+            if !keeps_shape(path, shape) {
                 check_path(&self.0.base, request.url(), op)?;
             }
         }
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
             check_limits(body, operation_id, self.0.api.limits)?;
+            if let Some(rules) = self.0.api.check_body {
+                let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+                rules(operation_id, &json)?;
+            }
         }
         Ok(())
     }
@@ -425,9 +435,21 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
-/// The `/` in a path template or path.
-fn slashes(path: &str) -> usize {
-    path.bytes().filter(|b| *b == b'/').count()
+/// What a path template says about the shape of its paths: how many `/`,
+/// and whether it ends with one (Instaclustr v2's list path does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    slashes: usize,
+    trailing_slash: bool,
+}
+
+impl Shape {
+    fn of(template: &str) -> Self {
+        Self {
+            slashes: template.bytes().filter(|b| *b == b'/').count(),
+            trailing_slash: template.len() > 1 && template.ends_with('/'),
+        }
+    }
 }
 
 /// The request's path after the base URL's path.
@@ -441,7 +463,7 @@ fn path_after_base<'u>(base: &Url, url: &'u Url) -> &'u str {
 /// percent-encoded); an empty one leaves `//` or a trailing `/`, and `.` or
 /// `..` are removed by URL parsing, taking segments with them. When this
 /// fails, [`check_path`] says which parameter is wrong.
-fn keeps_shape(path: &str, template_slashes: usize) -> bool {
+fn keeps_shape(path: &str, template: Shape) -> bool {
     let mut count = 0;
     let mut after_slash = false;
     for b in path.bytes() {
@@ -455,7 +477,7 @@ fn keeps_shape(path: &str, template_slashes: usize) -> bool {
             after_slash = false;
         }
     }
-    count == template_slashes && !after_slash
+    count == template.slashes && after_slash == template.trailing_slash
 }
 
 /// Refuses a path whose parameters changed its shape: an empty value leaves
@@ -505,34 +527,101 @@ fn check_limits(body: &[u8], operation_id: &str, limits: &[BodyLimit]) -> Result
     for limit in limits.iter().filter(|l| l.operation == operation_id) {
         let json: &serde_json::Value =
             value.get_or_insert_with(|| serde_json::from_slice(body).unwrap_or_default());
-        let Some(field) = json.pointer(limit.pointer) else {
-            continue;
-        };
-        let name = limit.pointer.trim_start_matches('/');
-        if let Some(n) = field.as_f64() {
-            if let Some(min) = limit.minimum.filter(|m| n < *m) {
-                return Err(format!(
-                    "`{name}` of {operation_id} must be at least {min}, not {field}; nothing was sent"
-                ));
-            }
-            if let Some(max) = limit.maximum.filter(|m| n > *m) {
-                return Err(format!(
-                    "`{name}` of {operation_id} must be at most {max}, not {field}; nothing was sent"
-                ));
+        for (name, field) in values_at(json, limit.pointer) {
+            check_limit(limit, operation_id, &name, field)?;
+        }
+    }
+    Ok(())
+}
+
+/// The values at `pointer` (a JSON pointer whose `*` segments stand for
+/// every element of an array), each with its path in the body without the
+/// leading `/` (`sourceCluster/0/managedCluster`).
+fn values_at<'v>(
+    json: &'v serde_json::Value,
+    pointer: &str,
+) -> Vec<(String, &'v serde_json::Value)> {
+    let mut found = vec![(String::new(), json)];
+    for segment in pointer.split('/').skip(1) {
+        let mut next = Vec::new();
+        for (at, value) in found {
+            let join = |key: &str| {
+                if at.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{at}/{key}")
+                }
+            };
+            if segment == "*" {
+                for (i, element) in value.as_array().into_iter().flatten().enumerate() {
+                    next.push((join(&i.to_string()), element));
+                }
+            } else {
+                let key = segment.replace("~1", "/").replace("~0", "~");
+                if let Some(child) = value.get(&key) {
+                    next.push((join(&key), child));
+                }
             }
         }
-        if let Some(s) = field.as_str() {
-            let len = s.chars().count() as u64;
-            if let Some(min) = limit.min_length.filter(|m| len < *m) {
-                return Err(format!(
-                    "`{name}` of {operation_id} must be at least {min} characters; nothing was sent"
-                ));
-            }
-            if let Some(max) = limit.max_length.filter(|m| len > *m) {
-                return Err(format!(
-                    "`{name}` of {operation_id} must be at most {max} characters; nothing was sent"
-                ));
-            }
+        found = next;
+    }
+    found
+}
+
+fn check_limit(
+    limit: &BodyLimit,
+    operation_id: &str,
+    name: &str,
+    field: &serde_json::Value,
+) -> Result<(), String> {
+    if let Some(items) = field.as_array() {
+        let n = items.len() as u64;
+        let plural = |m: u64| if m == 1 { "item" } else { "items" };
+        if let (Some(min), Some(max)) = (limit.min_items, limit.max_items)
+            && min == max
+            && n != min
+        {
+            return Err(format!(
+                "`{name}` of {operation_id} must have exactly {min} {}, not {n}; nothing was sent",
+                plural(min)
+            ));
+        }
+        if let Some(min) = limit.min_items.filter(|m| n < *m) {
+            return Err(format!(
+                "`{name}` of {operation_id} must have at least {min} {}, not {n}; nothing was sent",
+                plural(min)
+            ));
+        }
+        if let Some(max) = limit.max_items.filter(|m| n > *m) {
+            return Err(format!(
+                "`{name}` of {operation_id} must have at most {max} {}, not {n}; nothing was sent",
+                plural(max)
+            ));
+        }
+    }
+    if let Some(n) = field.as_f64() {
+        if let Some(min) = limit.minimum.filter(|m| n < *m) {
+            return Err(format!(
+                "`{name}` of {operation_id} must be at least {min}, not {field}; nothing was sent"
+            ));
+        }
+        if let Some(max) = limit.maximum.filter(|m| n > *m) {
+            return Err(format!(
+                "`{name}` of {operation_id} must be at most {max}, not {field}; nothing was sent"
+            ));
+        }
+    }
+    if let Some(s) = field.as_str() {
+        let len = s.chars().count() as u64;
+        if let Some(min) = limit.min_length.filter(|m| len < *m) {
+            return Err(format!(
+                "`{name}` of {operation_id} must be at least {min} characters; nothing was sent"
+            ));
+        }
+        if let Some(max) = limit.max_length.filter(|m| len > *m) {
+            return Err(format!(
+                "`{name}` of {operation_id} must be at most {max} characters; nothing was sent"
+            ));
         }
     }
     Ok(())
@@ -600,7 +689,7 @@ mod tests {
     #[test]
     fn the_fast_shape_check_passes_only_what_the_full_check_passes() {
         let base = Url::parse("https://h/prefix/").unwrap();
-        let template = slashes(OP.path);
+        let template = Shape::of(OP.path);
         for (path, fine) in [
             ("/prefix/kafka/v3/clusters/c1/links/l", true),
             ("/prefix/kafka/v3/clusters/c%2F1/links/l.x", true),
@@ -643,6 +732,8 @@ mod tests {
             maximum: None,
             min_length: None,
             max_length: None,
+            min_items: None,
+            max_items: None,
         }];
         assert!(check_limits(br#"{"newTargetLatency":1000}"#, "op", &limits).is_ok());
         let e = check_limits(br#"{"newTargetLatency":999}"#, "op", &limits).unwrap_err();
@@ -660,6 +751,8 @@ mod tests {
                 maximum: Some(10.0),
                 min_length: None,
                 max_length: None,
+                min_items: None,
+                max_items: None,
             },
             BodyLimit {
                 operation: "op",
@@ -668,6 +761,8 @@ mod tests {
                 maximum: None,
                 min_length: Some(2),
                 max_length: Some(3),
+                min_items: None,
+                max_items: None,
             },
         ];
         let check = |body: &str| check_limits(body.as_bytes(), "op", &limits);

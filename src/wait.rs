@@ -1,5 +1,5 @@
 //! Waiting for state changes: mirror topics reaching a status (Confluent)
-//! and mirrors reaching a status (Instaclustr).
+//! and mirrors reaching a status (Instaclustr, v1 and v2).
 //!
 //! A waiter is a builder that runs when awaited. It polls with a growing
 //! interval until every item reaches the target, an item reaches a state it
@@ -36,6 +36,7 @@ use tokio::time::Instant;
 use crate::Error;
 use crate::confluent::types::MirrorTopicStatus;
 use crate::instaclustr::types::MirrorStatus;
+use crate::instaclustr_v2::types::MirrorStatus as MirrorStatusV2;
 
 /// How one item ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -328,6 +329,87 @@ impl<'a> IntoFuture for WaitForMirrors<'a> {
     }
 }
 
+/// Waits for mirrors of Instaclustr's v2 API to reach a status; built by
+/// [`crate::instaclustr_v2::Client::wait_for_mirrors`] or
+/// [`crate::instaclustr_v2::Client::wait_for_mirror`], run by `.await`.
+///
+/// `FAILED` is a terminal failure (unless it is the target); a mirror that
+/// answers 404 is [`Outcome::Missing`]; `OUT_OF_SYNC` and `STALE_TOPIC` are
+/// waited through, as they can pass. Each poll gets each mirror once.
+#[must_use = "a waiter does nothing until awaited"]
+#[derive(Debug)]
+pub struct WaitForMirrorsV2<'a> {
+    client: &'a crate::instaclustr_v2::Client,
+    /// Lists the mirrors when none are named.
+    cluster: Option<uuid::Uuid>,
+    polling: Polling<'a, MirrorStatusV2>,
+}
+
+impl<'a> WaitForMirrorsV2<'a> {
+    polling_setters!(MirrorStatusV2, mirrors, "mirror ids");
+}
+
+impl<'a> IntoFuture for WaitForMirrorsV2<'a> {
+    type Output = Result<Report<MirrorStatusV2>, Error>;
+    type IntoFuture = WaitFuture<'a, MirrorStatusV2>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Self {
+            client,
+            cluster,
+            polling,
+        } = self;
+        let target = polling.target.clone();
+        let named = polling.names.clone();
+        let poll = move || {
+            let named = named.clone();
+            async move {
+                let ids = match (named, cluster) {
+                    (Some(ids), _) => ids,
+                    (None, Some(cluster)) => {
+                        let lists = client.list_mirrors().cluster_id(cluster).send().await?;
+                        lists
+                            .into_inner()
+                            .into_iter()
+                            .flat_map(|l| l.mirrors)
+                            .filter_map(|m| m.id.map(|id| id.to_string()))
+                            .collect()
+                    }
+                    (None, None) => Vec::new(),
+                };
+                let mut states = BTreeMap::new();
+                for id in ids {
+                    let uuid = uuid::Uuid::parse_str(&id).map_err(|_| {
+                        Error::InvalidArgument(format!("mirror id `{id}` is not a UUID"))
+                    })?;
+                    match client.get_mirror().mirror_id(uuid).send().await {
+                        Ok(m) => {
+                            let status = m
+                                .into_inner()
+                                .status
+                                .unwrap_or_else(|| MirrorStatusV2::Unrecognized(String::new()));
+                            states.insert(id, status);
+                        }
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(states)
+            }
+        };
+        let decide = move |s: &MirrorStatusV2| {
+            if *s == target {
+                Some(true)
+            } else if *s == MirrorStatusV2::Failed {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        Box::pin(wait(polling, poll, decide))
+    }
+}
+
 /// The polling loop both waiters share. `poll` returns the current state of
 /// each item (absent: missing); `decide` says whether a state is the target
 /// (`Some(true)`), a terminal failure (`Some(false)`) or neither.
@@ -434,6 +516,48 @@ impl crate::instaclustr::Client {
             client: self,
             cluster,
             polling: Polling::new(MirrorStatus::InSync),
+        }
+    }
+}
+
+impl crate::instaclustr_v2::Client {
+    /// Waits until mirrors of the Kafka Connect cluster `cluster` reach a
+    /// status (default `IN_SYNC`). Configure with the setters of
+    /// [`WaitForMirrorsV2`], then `.await` it.
+    ///
+    /// # Errors
+    ///
+    /// The waiter returns the first error of a poll other than a 404 (after
+    /// the client's retries); a mirror that fails or times out is an
+    /// [`Outcome`], not an error.
+    pub fn wait_for_mirrors(&self, cluster: uuid::Uuid) -> WaitForMirrorsV2<'_> {
+        WaitForMirrorsV2 {
+            client: self,
+            cluster: Some(cluster),
+            polling: Polling::new(MirrorStatusV2::InSync),
+        }
+    }
+
+    /// Waits until the mirror `mirror_id` is `IN_SYNC` (or another status
+    /// given with `.until(..)`), `FAILED`, or the timeout passes.
+    ///
+    /// ```no_run
+    /// # async fn run(i: kafka_mirror::instaclustr_v2::Client, id: uuid::Uuid) -> Result<(), kafka_mirror::Error> {
+    /// let report = i.wait_for_mirror(id).timeout(std::time::Duration::from_secs(600)).await?;
+    /// assert!(report.all_reached(), "{:?}", report.not_reached());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::wait_for_mirrors`].
+    pub fn wait_for_mirror(&self, mirror_id: uuid::Uuid) -> WaitForMirrorsV2<'_> {
+        let mut polling = Polling::new(MirrorStatusV2::InSync);
+        polling.names = Some(vec![mirror_id.to_string()]);
+        WaitForMirrorsV2 {
+            client: self,
+            cluster: None,
+            polling,
         }
     }
 }

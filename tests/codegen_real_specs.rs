@@ -19,6 +19,7 @@ fn api(name: &str, error_schema: &str) -> kafka_mirror_codegen::Generated {
         error_type: format!("crate::{name}::ErrorBody"),
         inner_type: "crate::transport::Inner".into(),
         method_names: Vec::new(),
+        ..Default::default()
     })
     .unwrap_or_else(|e| panic!("{e}"))
 }

@@ -12,6 +12,8 @@ fn main() {
         module_path: "crate::api".into(),
         error_schema: if dir.ends_with("instaclustr") {
             "ErrorMessage"
+        } else if dir.ends_with("instaclustr-v2") {
+            "ErrorListResponseV2"
         } else {
             "Error"
         }
@@ -19,6 +21,7 @@ fn main() {
         error_type: "crate::ErrorBody".into(),
         inner_type: "crate::Inner".into(),
         method_names: Vec::new(),
+        ..Default::default()
     };
     if what == "mock" {
         match kafka_mirror_codegen::generate_mock(&api, "crate::api") {

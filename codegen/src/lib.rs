@@ -32,7 +32,7 @@ pub use error::BuildError;
 use error::Result;
 
 /// What the build needs to know about one API besides its specs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ApiConfig {
     /// Folder of spec files, for example `openapi/confluent`.
     pub dir: PathBuf,
@@ -49,6 +49,10 @@ pub struct ApiConfig {
     /// `promote_mirror_topics`); an operation not listed keeps its
     /// operationId in snake case.
     pub method_names: Vec<(String, String)>,
+    /// operationIds for operations the document gives none.
+    pub operation_names: Vec<rules::OperationName>,
+    /// Values of string properties the document declares no enum for.
+    pub known_values: Vec<rules::KnownValues>,
 }
 
 /// The generated Rust source of one API.
@@ -79,6 +83,8 @@ fn prepare(api: &ApiConfig) -> Result<Prepared> {
     let mut doc = loaded.doc;
     let ctx = rules::Context {
         error_schema: api.error_schema.clone(),
+        operation_names: api.operation_names.clone(),
+        known_values: api.known_values.clone(),
     };
     rules::normalize(&mut doc, &ctx).map_err(|e| locate(e, &origins, &api.dir))?;
     let methods = names::rename_operations(&mut doc, &api.method_names)

@@ -192,11 +192,11 @@ fn strip_docs_extras(v: &mut Value) {
 fn record_origins(doc: &Value, path: &Path, origins: &mut Origins) -> Result<()> {
     for op in crate::walk::operations(doc) {
         if op.id.is_empty() {
-            return Err(BuildError::new(
-                "the operation has no operationId (progenitor names methods after it)",
-            )
-            .in_file(path)
-            .at(format!("{} {}", op.method.to_uppercase(), op.path)));
+            // Rule `name_unnamed_operations` names it later; until then it
+            // is known by its method and path.
+            let key = format!("{} {}", op.method.to_uppercase(), op.path);
+            origins.operations.insert(key, path.to_path_buf());
+            continue;
         }
         if let Some(other) = origins.operations.insert(op.id.clone(), path.to_path_buf()) {
             return Err(BuildError::new(format!(
@@ -357,10 +357,14 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_operation_id_is_refused() {
+    fn an_operation_without_id_is_known_by_method_and_path() {
+        // Rule `name_unnamed_operations` names it later.
         let frag = "paths:\n  /b:\n    get: {responses: {'200': {description: ok}}}\n";
-        let err = merge(vec![file("base.yaml", BASE), file("page.yaml", frag)]).unwrap_err();
-        assert_eq!(err.operation.as_deref(), Some("GET /b"));
+        let merged = merge(vec![file("base.yaml", BASE), file("page.yaml", frag)]).unwrap();
+        assert_eq!(
+            merged.origins.file_of("GET /b"),
+            Some(&PathBuf::from("page.yaml"))
+        );
     }
 
     #[test]

@@ -50,12 +50,15 @@ pub fn method_name(operation_id: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BodyLimit {
     pub operation: String,
-    /// JSON pointer of the field in the body (`/newTargetLatency`).
+    /// JSON pointer of the field in the body (`/newTargetLatency`); a `*`
+    /// segment stands for every element of an array.
     pub pointer: String,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
 }
 
 pub fn body_limits(doc: &Value, components: &Map<String, Value>) -> Vec<BodyLimit> {
@@ -90,8 +93,18 @@ fn limits_in(
         Some(target) => target,
         None => schema,
     };
-    let num = |k: &str| schema.get(k).and_then(Value::as_f64);
-    let int = |k: &str| schema.get(k).and_then(Value::as_u64);
+    // `x-checked-*`: bounds hidden from typify (rule bounds_are_checked_not_typed).
+    let checked = |k: &str| {
+        let hidden = match k {
+            "minimum" => "x-checked-minimum",
+            "minItems" => "x-checked-min-items",
+            "maxItems" => "x-checked-max-items",
+            other => other,
+        };
+        schema.get(k).or_else(|| schema.get(hidden))
+    };
+    let num = |k: &str| checked(k).and_then(Value::as_f64);
+    let int = |k: &str| checked(k).and_then(Value::as_u64);
     let limit = BodyLimit {
         operation: op.to_string(),
         pointer: pointer.clone(),
@@ -99,13 +112,27 @@ fn limits_in(
         maximum: num("maximum"),
         min_length: int("minLength"),
         max_length: int("maxLength"),
+        min_items: int("minItems"),
+        max_items: int("maxItems"),
     };
     if limit.minimum.is_some()
         || limit.maximum.is_some()
         || limit.min_length.is_some()
         || limit.max_length.is_some()
+        || limit.min_items.is_some()
+        || limit.max_items.is_some()
     {
         out.push(limit);
+    }
+    if let Some(items) = schema.get("items") {
+        limits_in(
+            items,
+            components,
+            op,
+            format!("{pointer}/*"),
+            out,
+            depth + 1,
+        );
     }
     for (name, prop) in schema
         .get("properties")
@@ -145,7 +172,8 @@ pub fn emit_body_limits(limits: &[BodyLimit]) -> TokenStream {
     let rows = limits.iter().map(|l| {
         let (op, ptr) = (method_name(&l.operation), &l.pointer);
         let (min, max, minl, maxl) = (opt_f(l.minimum), opt_f(l.maximum), opt_u(l.min_length), opt_u(l.max_length));
-        quote! { crate::runtime::BodyLimit { operation: #op, pointer: #ptr, minimum: #min, maximum: #max, min_length: #minl, max_length: #maxl } }
+        let (mini, maxi) = (opt_u(l.min_items), opt_u(l.max_items));
+        quote! { crate::runtime::BodyLimit { operation: #op, pointer: #ptr, minimum: #min, maximum: #max, min_length: #minl, max_length: #maxl, min_items: #mini, max_items: #maxi } }
     });
     quote! {
         /// Every bound on request bodies of this API.

@@ -49,6 +49,7 @@ impl Sealed for Confluent {
             operations: generated::spec::OPERATIONS,
             limits: generated::spec::BODY_LIMITS,
             vendor_error: crate::error::VendorError::confluent,
+            check_body: None,
         };
         Ok(Inner::new(config, api)?.into_client(http, Client::new_with_client))
     }

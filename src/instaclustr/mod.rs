@@ -47,6 +47,7 @@ impl Sealed for Instaclustr {
             operations: generated::spec::OPERATIONS,
             limits: generated::spec::BODY_LIMITS,
             vendor_error: crate::error::VendorError::instaclustr,
+            check_body: None,
         };
         Ok(Inner::new(config, api)?.into_client(http, Client::new_with_client))
     }
