@@ -78,10 +78,14 @@ fn spec_root() -> PathBuf {
         .filter(|api| !root.join(api).is_dir())
         .collect();
     if !missing.is_empty() {
+        let listed = match missing.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
         fail(&format!(
-            "{named} has no {} folder; it must be laid out like kafka-mirror's openapi/ \
+            "{named} has no {listed} folder; it must be laid out like kafka-mirror's openapi/ \
              (one folder per API: {})",
-            missing.join(" or "),
             APIS.join(", ")
         ));
     }

@@ -51,7 +51,7 @@ say "2. a folder that cannot be used fails with one line naming the variable"
 expect_failure "missing folder" "$work/nowhere" "KAFKA_MIRROR_OPENAPI_DIR=$work/nowhere: no such folder"
 expect_failure "relative path" "openapi" "KAFKA_MIRROR_OPENAPI_DIR=openapi is a relative path"
 mkdir -p "$work/empty"
-expect_failure "empty folder" "$work/empty" "KAFKA_MIRROR_OPENAPI_DIR=$work/empty has no confluent or instaclustr folder"
+expect_failure "empty folder" "$work/empty" "KAFKA_MIRROR_OPENAPI_DIR=$work/empty has no confluent, instaclustr or instaclustr-v2 folder"
 copy; rm -r "$work/specs/instaclustr"
 expect_failure "an API missing" "$work/specs" "has no instaclustr folder"
 copy; rm "$work/specs/instaclustr/"*

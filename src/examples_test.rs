@@ -29,8 +29,17 @@ fn examples(api: &str, error_schema: &str) -> Vec<Example> {
 }
 
 fn check(api: &str, examples: &[Example], decode: fn(&str, &str) -> Option<Result<(), String>>) {
+    check_at_least(api, examples, decode, 11)
+}
+
+fn check_at_least(
+    api: &str,
+    examples: &[Example],
+    decode: fn(&str, &str) -> Option<Result<(), String>>,
+    fewest: usize,
+) {
     assert!(
-        examples.len() > 10,
+        examples.len() >= fewest,
         "{api}: too few examples found ({})",
         examples.len()
     );
@@ -122,6 +131,25 @@ fn every_instaclustr_example_decodes() {
         "instaclustr",
         &examples("instaclustr", "ErrorMessage"),
         crate::instaclustr::generated::spec::examples::decode_component,
+    );
+}
+
+#[test]
+fn every_instaclustr_v2_example_decodes() {
+    // The v2 document has few examples: the whole mirror, and three fields.
+    let examples = examples("instaclustr-v2", "ErrorListResponseV2");
+    assert!(
+        examples
+            .iter()
+            .any(|e| e.location.contains("KafkaConnectMirrorV2")
+                && e.value.get("sourceCluster").is_some()),
+        "the mirror example is among them"
+    );
+    check_at_least(
+        "instaclustr-v2",
+        &examples,
+        crate::instaclustr_v2::generated::spec::examples::decode_component,
+        4,
     );
 }
 

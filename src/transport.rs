@@ -706,6 +706,41 @@ mod tests {
     }
 
     #[test]
+    fn a_template_with_a_trailing_slash_keeps_it() {
+        const LIST: Operation = Operation {
+            name: "list_mirrors",
+            path: "/cm/v2/cluster/{clusterId}/mirrors/v2/",
+        };
+        let base = Url::parse("https://h").unwrap();
+        let shape = Shape::of(LIST.path);
+        for (path, fine) in [
+            ("/cm/v2/cluster/c1/mirrors/v2/", true),
+            ("/cm/v2/cluster/c1/mirrors/v2", false),
+            ("/cm/v2/cluster//mirrors/v2/", false),
+        ] {
+            let url = base.join(path).unwrap();
+            assert_eq!(
+                keeps_shape(path_after_base(&base, &url), shape),
+                fine,
+                "{path}"
+            );
+            assert_eq!(check_path(&base, &url, &LIST).is_ok(), fine, "{path}");
+        }
+    }
+
+    #[test]
+    fn wildcard_pointers_reach_every_element() {
+        let body = serde_json::json!({"s": [{"m": [1, 2]}, {"m": []}, {"x": 1}]});
+        let found: Vec<String> = values_at(&body, "/s/*/m")
+            .into_iter()
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(found, ["s/0/m", "s/1/m"]);
+        assert_eq!(values_at(&body, "/s")[0].0, "s");
+        assert!(values_at(&body, "/missing/*").is_empty());
+    }
+
+    #[test]
     fn empty_and_dot_segments_are_refused() {
         let empty = check("https://h", "https://h/kafka/v3/clusters//links/l").unwrap_err();
         assert!(empty.contains("`cluster_id`"), "{empty}");

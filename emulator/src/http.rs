@@ -20,12 +20,16 @@ pub(crate) enum Api {
     Confluent,
     /// `/provisioning/v1/...`.
     Instaclustr,
+    /// `/cluster-management/v2/...`.
+    InstaclustrV2,
 }
 
 impl Api {
     pub(crate) fn of(path: &str) -> Self {
         if path.starts_with("/provisioning/") {
             Api::Instaclustr
+        } else if path.starts_with("/cluster-management/") {
+            Api::InstaclustrV2
         } else {
             Api::Confluent
         }
@@ -36,6 +40,10 @@ impl Api {
         match self {
             Api::Confluent => crate::confluent::error(status, i64::from(status.as_u16()), message),
             Api::Instaclustr => crate::instaclustr::error(status, message),
+            Api::InstaclustrV2 => {
+                let name = status.canonical_reason().unwrap_or("error");
+                crate::instaclustr_v2::error(status, name, message)
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::Shared;
 use super::http::{Api, Body, no_nulls};
-use super::state::IcMirror;
+use super::state::{IcMirror, IcSource};
 use kafka_mirror::instaclustr::types as t;
 
 type Answer = Result<Response, Response>;
@@ -32,7 +32,7 @@ fn cluster_id(raw: &str) -> Result<String, Response> {
         })
 }
 
-fn status(s: &Shared, m: &IcMirror, now: Instant) -> &'static str {
+pub(crate) fn status(s: &Shared, m: &IcMirror, now: Instant) -> &'static str {
     if now.saturating_duration_since(m.created) < s.behaviour.instaclustr_sync_delay {
         "CREATING"
     } else {
@@ -77,12 +77,14 @@ pub(crate) async fn create(
             "maxTasks",
         ],
     )?;
-    let (regex, source, max_tasks) = match &body.value {
+    let (regex, source, max_tasks, kind, alias, rename) = match &body.value {
         t::CreateMirrorRequest::Instaclustr {
             topics_regex,
             kafka_source,
             max_tasks,
-            ..
+            use_private_ips,
+            source_alias,
+            use_renaming,
         } => {
             if uuid::Uuid::parse_str(kafka_source).is_err() {
                 return Err(error(
@@ -94,13 +96,19 @@ pub(crate) async fn create(
                 topics_regex.clone(),
                 kafka_source.to_lowercase(),
                 *max_tasks,
+                IcSource::Managed {
+                    use_private_ips: use_private_ips.unwrap_or(false),
+                },
+                source_alias.clone(),
+                *use_renaming,
             )
         }
         t::CreateMirrorRequest::Custom {
             topics_regex,
             source_connection_properties,
             max_tasks,
-            ..
+            source_alias,
+            use_renaming,
         } => {
             if source_connection_properties.trim().is_empty() {
                 return Err(error(
@@ -112,6 +120,9 @@ pub(crate) async fn create(
                 topics_regex.clone(),
                 source_connection_properties.clone(),
                 *max_tasks,
+                IcSource::External,
+                source_alias.clone(),
+                *use_renaming,
             )
         }
     };
@@ -140,11 +151,14 @@ pub(crate) async fn create(
         ));
     }
     let id = uuid::Uuid::new_v4().to_string();
-    let connector = format!("source.target.{}", short(&source));
     let mirror = IcMirror {
-        connector_name: connector,
+        connector_name: connector_name(&source),
         topics_regex: regex,
         source,
+        source_kind: kind,
+        alias: alias.unwrap_or_else(|| "source".into()),
+        rename: rename.unwrap_or(false),
+        max_tasks: max_tasks.map_or(DEFAULT_MAX_TASKS, i64::from),
         target_latency: 30_000,
         created: Instant::now(),
         topics: Vec::new(),
@@ -157,12 +171,17 @@ pub(crate) async fn create(
     Ok(Json(t::CreateMirrorResponse { mirror_id: id }).into_response())
 }
 
-fn short(source: &str) -> String {
-    source
+/// Tasks of a mirror created without `maxTasks`.
+pub(crate) const DEFAULT_MAX_TASKS: i64 = 3;
+
+/// `source.target.<up to 12 letters or digits of the source>`.
+pub(crate) fn connector_name(source: &str) -> String {
+    let short: String = source
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .take(12)
-        .collect()
+        .collect();
+    format!("source.target.{short}")
 }
 
 pub(crate) async fn get(

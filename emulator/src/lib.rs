@@ -17,8 +17,9 @@
 //!
 //! ## What it emulates
 //!
-//! Every operation of `openapi/` (Confluent's 20, Instaclustr v1's 5), on
-//! one loopback port, with state isolated per emulator:
+//! Every operation of `openapi/` (Confluent's 20, Instaclustr v1's 5 and
+//! v2's 5, both Instaclustr APIs on the same mirrors), on one loopback
+//! port, with state isolated per emulator:
 //!
 //! - clusters, links with configs (defaults with `is_default` and source
 //!   `DEFAULT_CONFIG`, set ones with `DYNAMIC_CLUSTER_LINK_CONFIG`; deleting
@@ -75,7 +76,10 @@
 //! carries `error_code` 400 and a message ("Topic 'x' has already stopped its
 //! mirror from 'link'"), as Confluent does; a topic that is not a mirror of
 //! the link gets 404 in its item. Instaclustr mirrors are `CREATING` for
-//! [`Behaviour::instaclustr_sync_delay`], then `IN_SYNC`.
+//! [`Behaviour::instaclustr_sync_delay`], then `IN_SYNC`; v2 answers
+//! create and update with 202 and the whole mirror, delete with 204, and
+//! refuses bad input with `{"errors": [{"name", "message"}]}` naming the
+//! field (the bounds its document states in prose included).
 //!
 //! Sources: Confluent's "Manage Mirror Topics" (promote and failover turn a
 //! mirror into a regular topic; "to restore mirroring after a failover or a
@@ -144,6 +148,7 @@
 mod confluent;
 mod http;
 mod instaclustr;
+mod instaclustr_v2;
 mod oauth;
 mod seed;
 mod state;
@@ -529,10 +534,19 @@ impl EmulatorBuilder {
                     let id = id
                         .clone()
                         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                    // Seeded mirrors come from an Instaclustr-managed
+                    // cluster, whose id is made from the mirror's.
+                    let source = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, id.as_bytes());
                     let m = IcMirror {
                         connector_name: "source.target.seeded".into(),
                         topics_regex: regex.clone(),
-                        source: format!("seeded-{id}"),
+                        source: source.to_string(),
+                        source_kind: state::IcSource::Managed {
+                            use_private_ips: false,
+                        },
+                        alias: "source".into(),
+                        rename: false,
+                        max_tasks: instaclustr::DEFAULT_MAX_TASKS,
                         target_latency: 30_000,
                         created: now,
                         topics: topics.clone(),
@@ -732,9 +746,22 @@ impl Emulator {
     }
 }
 
+impl Emulator {
+    /// A client of Instaclustr's Cluster Management API v2 for this
+    /// emulator, with its credentials.
+    pub fn instaclustr_v2_client(&self) -> kafka_mirror::instaclustr_v2::Client {
+        let mut b = kafka_mirror::instaclustr_v2::Client::builder(&self.base);
+        if let Some((u, s)) = &self.credentials {
+            b = b.basic_auth(u, s);
+        }
+        b.build().expect("the emulator's URL is a valid base URL")
+    }
+}
+
 fn router(shared: Arc<Shared>) -> Router {
     use confluent as c;
     use instaclustr as i;
+    use instaclustr_v2 as v2;
     let mut router = Router::new()
         .route(
             "/kafka/v3/clusters/{cluster}/links",
@@ -781,6 +808,18 @@ fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/provisioning/v1/{cluster}/kafka-connect/mirrors/{id}/targetLatency",
             put(i::target_latency),
+        )
+        .route(
+            "/cluster-management/v2/data-sources/kafka_connect_cluster/{cluster}/mirrors/v2/",
+            get(v2::list),
+        )
+        .route(
+            "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2",
+            post(v2::create),
+        )
+        .route(
+            "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2/{id}",
+            get(v2::get).put(v2::update).delete(v2::delete),
         )
         .route(
             "/emulator/v1/clusters/{cluster}/outage",
@@ -916,7 +955,8 @@ async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -
                 )
                     .into_response()
             } else {
-                instaclustr::error(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
+                http::Api::of(request.uri().path())
+                    .error(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
             };
         }
     }
@@ -943,10 +983,12 @@ fn authenticate(s: &Shared, request: &Request, confluent: bool) -> Result<(), Re
         return Ok(());
     }
     let refuse = |message: &str| {
-        Err(if confluent {
-            confluent::error(StatusCode::UNAUTHORIZED, 40101, message)
-        } else {
-            instaclustr::error(StatusCode::UNAUTHORIZED, "Not Authorized")
+        Err(match http::Api::of(request.uri().path()) {
+            _ if confluent => confluent::error(StatusCode::UNAUTHORIZED, 40101, message),
+            http::Api::InstaclustrV2 => {
+                instaclustr_v2::error(StatusCode::UNAUTHORIZED, "authorization", "Not Authorized")
+            }
+            _ => instaclustr::error(StatusCode::UNAUTHORIZED, "Not Authorized"),
         })
     };
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());

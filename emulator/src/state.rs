@@ -263,9 +263,26 @@ pub struct IcMirror {
     pub topics_regex: String,
     /// The source: a cluster id, or the custom source's connection properties.
     pub source: String,
+    /// Which of the two `source` is.
+    pub source_kind: IcSource,
+    /// v1 `sourceAlias`, v2 `sourceCluster[0].alias`.
+    pub alias: String,
+    /// v1 `useRenaming`, v2 `renameMirroredTopics`.
+    pub rename: bool,
+    pub max_tasks: i64,
     pub target_latency: i32,
     pub created: Instant,
     pub topics: Vec<String>,
+}
+
+/// The kind of an Instaclustr mirror's source: v1 `sourceType`
+/// `instaclustr` / `custom`, v2 `managedCluster` / `externalCluster`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IcSource {
+    /// An Instaclustr-managed cluster (`source` is its id).
+    Managed { use_private_ips: bool },
+    /// Another cluster (`source` is its connection properties).
+    External,
 }
 
 /// Everything the emulator knows.

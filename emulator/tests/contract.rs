@@ -24,8 +24,17 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
         let upstream = upstream.clone();
         move || start_proxy("confluent", &upstream)
     });
-    let instaclustr = tokio::task::spawn_blocking(move || start_proxy("instaclustr", &upstream));
-    let (confluent, instaclustr) = (confluent.await.unwrap(), instaclustr.await.unwrap());
+    let instaclustr = tokio::task::spawn_blocking({
+        let upstream = upstream.clone();
+        move || start_proxy("instaclustr", &upstream)
+    });
+    let instaclustr_v2 =
+        tokio::task::spawn_blocking(move || start_proxy("instaclustr-v2", &upstream));
+    let (confluent, instaclustr, instaclustr_v2) = (
+        confluent.await.unwrap(),
+        instaclustr.await.unwrap(),
+        instaclustr_v2.await.unwrap(),
+    );
     let (user, secret) = emulator.credentials().unwrap();
     let c = kafka_mirror::confluent::Client::builder(&confluent.url)
         .basic_auth(user, secret)
@@ -310,6 +319,65 @@ async fn a_full_scenario_through_prism_proxy_has_no_violation() {
             .mirror_id(&id)
             .send()
             .await,
+        &mut f,
+    );
+
+    // Instaclustr v2, on a mirror created through v1 and one through v2.
+    use kafka_mirror::instaclustr_v2::types as v2;
+    let i2 = kafka_mirror::instaclustr_v2::Client::builder(&instaclustr_v2.url)
+        .basic_auth(user, secret)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let created = i2
+        .create_mirror()
+        .body(v2::KafkaConnectMirrorV2 {
+            kafka_connect_cluster_id: cluster.to_string(),
+            max_tasks: 2,
+            rename_mirrored_topics: true,
+            source_cluster: vec![v2::KafkaConnectMirrorSourceClusterDetailsV2 {
+                alias: "west".into(),
+                managed_cluster: Vec::new(),
+                external_cluster: vec![v2::KafkaConnectExternalSourceClusterDetailsV2 {
+                    source_connection_properties: "bootstrap.servers=10.0.0.1:9092".into(),
+                }],
+            }],
+            target_latency: 30_000,
+            topics_regex: "west-.*".into(),
+            connector_name: None,
+            connectors: Vec::new(),
+            id: None,
+            mirrored_topics: Vec::new(),
+            status: None,
+        })
+        .send()
+        .await;
+    let v2_id = created.as_ref().ok().and_then(|m| m.id).unwrap_or_default();
+    check("v2 create_mirror", created, &mut f);
+    check(
+        "v2 list_mirrors",
+        i2.list_mirrors().cluster_id(cluster).send().await,
+        &mut f,
+    );
+    check(
+        "v2 get_mirror",
+        i2.get_mirror().mirror_id(v2_id).send().await,
+        &mut f,
+    );
+    check(
+        "v2 update_mirror",
+        i2.update_mirror()
+            .mirror_id(v2_id)
+            .body(v2::KafkaConnectMirrorUpdateV2 {
+                target_latency: 5000,
+            })
+            .send()
+            .await,
+        &mut f,
+    );
+    check(
+        "v2 delete_mirror",
+        i2.delete_mirror().mirror_id(v2_id).send().await,
         &mut f,
     );
 

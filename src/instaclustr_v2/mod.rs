@@ -91,6 +91,86 @@ impl Client {
     }
 }
 
+impl types::KafkaConnectMirrorV2 {
+    /// A mirror to create on the Kafka Connect cluster `connect_cluster`,
+    /// of the topics matching `topics_regex` in the Instaclustr-managed
+    /// Kafka cluster `source_cluster` (over its public addresses; set
+    /// `use_private_ips` in `source_cluster[0].managed_cluster[0]` to use
+    /// private ones). `alias` names the source, and prefixes mirrored
+    /// topics if `rename_mirrored_topics` is set. Starts with the spec's
+    /// suggested `target_latency` of 30,000 ms and 3 tasks (`max_tasks`);
+    /// change the fields before sending.
+    ///
+    /// ```
+    /// use kafka_mirror::instaclustr_v2::{Uuid, types::KafkaConnectMirrorV2};
+    /// let mut m = KafkaConnectMirrorV2::from_managed_cluster(Uuid::nil(), Uuid::nil(), "west", "orders.*");
+    /// m.max_tasks = 6;
+    /// assert_eq!(m.source_cluster[0].managed_cluster.len(), 1);
+    /// ```
+    pub fn from_managed_cluster(
+        connect_cluster: Uuid,
+        source_cluster: Uuid,
+        alias: impl Into<String>,
+        topics_regex: impl Into<String>,
+    ) -> Self {
+        Self::to_create(
+            connect_cluster,
+            types::KafkaConnectMirrorSourceClusterDetailsV2 {
+                alias: alias.into(),
+                managed_cluster: vec![types::KafkaConnectManagedSourceClusterDetailsV2 {
+                    source_kafka_cluster_id: source_cluster.to_string(),
+                    use_private_ips: false,
+                }],
+                external_cluster: Vec::new(),
+            },
+            topics_regex.into(),
+        )
+    }
+
+    /// A mirror to create as [`Self::from_managed_cluster`] does, of a Kafka
+    /// cluster Instaclustr does not manage, reached with these Kafka
+    /// client properties (`bootstrap.servers=...`, security settings).
+    pub fn from_external_cluster(
+        connect_cluster: Uuid,
+        connection_properties: impl Into<String>,
+        alias: impl Into<String>,
+        topics_regex: impl Into<String>,
+    ) -> Self {
+        Self::to_create(
+            connect_cluster,
+            types::KafkaConnectMirrorSourceClusterDetailsV2 {
+                alias: alias.into(),
+                managed_cluster: Vec::new(),
+                external_cluster: vec![types::KafkaConnectExternalSourceClusterDetailsV2 {
+                    source_connection_properties: connection_properties.into(),
+                }],
+            },
+            topics_regex.into(),
+        )
+    }
+
+    fn to_create(
+        connect_cluster: Uuid,
+        source: types::KafkaConnectMirrorSourceClusterDetailsV2,
+        topics_regex: String,
+    ) -> Self {
+        Self {
+            kafka_connect_cluster_id: connect_cluster.to_string(),
+            source_cluster: vec![source],
+            topics_regex,
+            target_latency: 30_000,
+            max_tasks: 3,
+            rename_mirrored_topics: false,
+            // Read-only: the service fills them in.
+            connector_name: None,
+            connectors: Vec::new(),
+            id: None,
+            mirrored_topics: Vec::new(),
+            status: None,
+        }
+    }
+}
+
 /// The rules the spec states in words that its bounds cannot express:
 /// exactly one kind of source cluster, and the update's `targetLatency`,
 /// which the update schema leaves unbounded but is the same setting the

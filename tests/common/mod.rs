@@ -33,6 +33,15 @@ pub fn instaclustr(server: &MockServer) -> kafka_mirror::instaclustr::Client {
         .expect("valid config")
 }
 
+/// A v2 client for `server` without retries.
+pub fn instaclustr_v2(server: &MockServer) -> kafka_mirror::instaclustr_v2::Client {
+    kafka_mirror::instaclustr_v2::Client::builder(server.base_url())
+        .basic_auth(KEY, SECRET)
+        .retry(kafka_mirror::retry::RetryPolicy::none())
+        .build()
+        .expect("valid config")
+}
+
 pub fn cluster_uuid() -> kafka_mirror::instaclustr::Uuid {
     kafka_mirror::instaclustr::Uuid::parse_str(CLUSTER_UUID).unwrap()
 }

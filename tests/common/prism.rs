@@ -124,3 +124,38 @@ pub fn names(topics: &[&str]) -> kafka_mirror::confluent::types::AlterMirrorsReq
         mirror_topic_name_pattern: None,
     }
 }
+
+/// What Prism answered to a request built by hand: its status, its
+/// `sl-violations` header and its body.
+pub struct Refusal {
+    pub status: reqwest::StatusCode,
+    pub violations: String,
+    pub body: String,
+}
+
+/// Sends `body` with `method` to `url` with Basic credentials, as a client
+/// that ignores the spec would (to show that the contract check can fail).
+pub async fn send_by_hand(method: reqwest::Method, url: &str, body: serde_json::Value) -> Refusal {
+    let answer = kafka_mirror::client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+        .request(method, url)
+        .basic_auth("user", Some("key"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    let violations = answer
+        .headers()
+        .get("sl-violations")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = answer.text().await.unwrap_or_default();
+    Refusal {
+        status,
+        violations,
+        body,
+    }
+}

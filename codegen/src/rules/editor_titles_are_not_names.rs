@@ -2,7 +2,7 @@
 //! is removed: it names nothing.
 //!
 //! Quirk: Instaclustr's v2 document was written with Apicurio, which titles
-//! a schema made from a sample "Root Type for <sample name>"; its
+//! a schema made from a sample "Root Type for `<sample name>`"; its
 //! `ErrorListResponseV2` and `ErrorResponseV2` both carry "Root Type for
 //! ErrorResponse". Rule `hoist_titled_schemas` reads a title as the name of
 //! a component, and would find two different schemas claiming one name.
