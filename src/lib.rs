@@ -44,6 +44,7 @@ pub mod auth;
 pub(crate) mod call;
 pub mod client;
 pub mod confluent;
+pub mod dr;
 pub mod error;
 pub mod instaclustr;
 pub mod instaclustr_v2;
