@@ -7,6 +7,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$here/target}"
+# Cargo extracts the packaged crates into its registry cache by name and
+# version, and reuses an earlier extraction of the same version: on a machine
+# that ran this before, a stale copy would be verified instead of this one.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/kafka-mirror-*0.1.0 \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/kafka-mirror-0.1.0
 cargo package --workspace
 cargo publish --dry-run --workspace
 

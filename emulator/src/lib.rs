@@ -490,6 +490,17 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The standalone emulator's data: cluster `lkc-dr` with the link
+    /// `primary-to-dr` from `lkc-primary`, mirroring `orders` (partitions
+    /// lagging 0, 1,200 and 300 messages), `payments` (50, 0) and
+    /// `inventory` (0).
+    pub fn standard_seed(self) -> Self {
+        self.link("lkc-dr", "primary-to-dr", "lkc-primary")
+            .mirror("lkc-dr", "primary-to-dr", "orders", &[0, 1_200, 300])
+            .mirror("lkc-dr", "primary-to-dr", "payments", &[50, 0])
+            .mirror("lkc-dr", "primary-to-dr", "inventory", &[0])
+    }
+
     /// Starts serving on loopback.
     pub async fn start(self) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;

@@ -181,11 +181,7 @@ fn configure(o: &Options) -> Result<EmulatorBuilder, String> {
     let mut b = Emulator::builder().port(o.port);
     b = match &o.seed {
         Some(path) => b.seed_file(&SeedFile::read(path)?),
-        None => b
-            .link("lkc-dr", "primary-to-dr", "lkc-primary")
-            .mirror("lkc-dr", "primary-to-dr", "orders", &[0, 1_200, 300])
-            .mirror("lkc-dr", "primary-to-dr", "payments", &[50, 0])
-            .mirror("lkc-dr", "primary-to-dr", "inventory", &[0]),
+        None => b.standard_seed(),
     };
     if let Some(n) = o.page_size {
         b = b.page_size(n);

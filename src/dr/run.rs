@@ -292,16 +292,15 @@ impl Run<'_> {
     }
 
     async fn check_offset_sync(&mut self) -> Result<(), Error> {
+        // Every page: the list is paged like any other.
         let configs = self
             .client
             .list_link_configs()
             .cluster_id(&self.cluster)
             .link_name(&self.link)
-            .send()
-            .await?
-            .into_inner();
+            .collect_up_to(usize::MAX)
+            .await?;
         let synced = configs
-            .data
             .iter()
             .any(|c| c.name == OFFSET_SYNC && c.value.eq_ignore_ascii_case("true"));
         if !synced {

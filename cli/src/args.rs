@@ -1,0 +1,495 @@
+//! The command line: every command, flag and environment variable.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Confluent Cluster Linking and Instaclustr mirrors from the terminal,
+/// with DR runbooks.
+///
+/// Connection settings come from flags, then environment variables, then
+/// the current context of ~/.config/kmirror/config.toml. Exit codes: 0
+/// success, 1 some topic failed, 2 usage error, 3 API, transport or
+/// configuration error.
+#[derive(Debug, Parser)]
+#[command(name = "kmirror", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Output format.
+    #[arg(short, long, global = true, value_enum, default_value_t = Format::Human)]
+    pub output: Format,
+    /// Print only what was asked for: no progress, no notes.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// The REST endpoint: a Confluent cluster's
+    /// (https://pkc-xxxxx.region.provider.confluent.cloud) or Instaclustr's
+    /// API (https://api.instaclustr.com).
+    #[arg(long, global = true, env = "KAFKA_MIRROR_URL", value_name = "URL")]
+    pub url: Option<String>,
+    /// The Confluent cluster the links are on (the DR cluster, lkc-...).
+    #[arg(
+        long,
+        global = true,
+        env = "KAFKA_MIRROR_CLUSTER_ID",
+        value_name = "ID"
+    )]
+    pub cluster: Option<String>,
+    /// API key (Confluent) or user name (Instaclustr).
+    #[arg(long, global = true, env = "KAFKA_MIRROR_API_KEY", value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// API secret (Confluent) or provisioning API key (Instaclustr). Prefer
+    /// the environment variable: a flag shows in the process list.
+    #[arg(
+        long,
+        global = true,
+        env = "KAFKA_MIRROR_API_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub api_secret: Option<String>,
+    /// OAuth token URL of your identity provider (Confluent).
+    #[arg(
+        long,
+        global = true,
+        env = "KAFKA_MIRROR_OAUTH_TOKEN_URL",
+        value_name = "URL"
+    )]
+    pub oauth_token_url: Option<String>,
+    /// OAuth client id.
+    #[arg(
+        long,
+        global = true,
+        env = "KAFKA_MIRROR_OAUTH_CLIENT_ID",
+        value_name = "ID"
+    )]
+    pub oauth_client_id: Option<String>,
+    /// OAuth client secret. Prefer the environment variable.
+    #[arg(
+        long,
+        global = true,
+        env = "KAFKA_MIRROR_OAUTH_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub oauth_client_secret: Option<String>,
+    /// OAuth scope (Entra ID: api://<app>/.default).
+    #[arg(
+        long,
+        global = true,
+        env = "KAFKA_MIRROR_OAUTH_SCOPE",
+        value_name = "SCOPE"
+    )]
+    pub oauth_scope: Option<String>,
+    /// Confluent identity pool sent with OAuth tokens (pool-...).
+    #[arg(
+        long,
+        global = true,
+        env = "KAFKA_MIRROR_IDENTITY_POOL_ID",
+        value_name = "POOL"
+    )]
+    pub identity_pool: Option<String>,
+    /// A context of the config file (default: its current-context).
+    #[arg(long, global = true, env = "KMIRROR_CONTEXT", value_name = "NAME")]
+    pub context: Option<String>,
+    /// The config file of contexts (default: ~/.config/kmirror/config.toml).
+    #[arg(long, global = true, env = "KMIRROR_CONFIG", value_name = "PATH")]
+    pub config_path: Option<PathBuf>,
+}
+
+/// `-o`: how results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables and sentences.
+    Human,
+    /// JSON, stable for scripts (see the README).
+    Json,
+    /// The same as YAML.
+    Yaml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Cluster links of the cluster.
+    #[command(subcommand)]
+    Link(LinkCommand),
+    /// Mirror topics of a link, and their actions.
+    #[command(subcommand)]
+    Mirror(MirrorCommand),
+    /// Disaster-recovery runbooks: switchover, failover, failback.
+    #[command(subcommand)]
+    Dr(DrCommand),
+    /// Instaclustr Kafka Connect mirrors.
+    #[command(subcommand)]
+    Instaclustr(InstaclustrCommand),
+    /// Run the emulator of both services on this machine.
+    Emulator(EmulatorArgs),
+    /// A DR drill against an embedded emulator: no account needed.
+    Drill(DrillArgs),
+    /// Shell completions: `kmirror completions bash > /etc/bash_completion.d/kmirror`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinkCommand {
+    /// List the cluster's links.
+    List,
+    /// A link's state, error, tasks and topics.
+    Describe {
+        /// The link.
+        link: String,
+    },
+    /// Create a link (destination-initiated: this cluster pulls from the source).
+    Create {
+        /// The link's name.
+        link: String,
+        /// The source cluster's id (lkc-...).
+        #[arg(long, value_name = "ID")]
+        source_cluster: String,
+        /// The source cluster's bootstrap servers.
+        #[arg(long, value_name = "HOST:PORT")]
+        source_bootstrap_server: Option<String>,
+        /// A link config, `name=value`; repeat for more.
+        #[arg(long = "config", value_name = "NAME=VALUE")]
+        configs: Vec<String>,
+        /// Validate only (validate_only=true): nothing is created.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Delete a link.
+    Delete {
+        /// The link.
+        link: String,
+        /// Delete even if it has mirror topics.
+        #[arg(long)]
+        force: bool,
+        /// Validate only (validate_only=true): nothing is deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// A link's configs.
+    #[command(subcommand)]
+    Config(LinkConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinkConfigCommand {
+    /// Every config of a link, defaults included.
+    List {
+        /// The link.
+        link: String,
+    },
+    /// One config.
+    Get {
+        /// The link.
+        link: String,
+        /// The config's name.
+        name: String,
+    },
+    /// Set configs: `name=value`, one or more.
+    Set {
+        /// The link.
+        link: String,
+        /// `name=value` pairs.
+        #[arg(required = true, value_name = "NAME=VALUE")]
+        configs: Vec<String>,
+        /// Validate only: nothing changes.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Reset a config to its default.
+    Reset {
+        /// The link.
+        link: String,
+        /// The config's name.
+        name: String,
+    },
+}
+
+/// Which topics an action or runbook takes.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct TopicSelection {
+    /// Topic names.
+    #[arg(value_name = "TOPIC")]
+    pub topics: Vec<String>,
+    /// The mirror topics of the link whose name matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub pattern: Option<String>,
+    /// Every mirror topic of the link.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommand {
+    /// Mirror topics: of one link, or of every link of the cluster.
+    List {
+        /// Only this link's.
+        #[arg(long)]
+        link: Option<String>,
+        /// Only those in this status (ACTIVE, PAUSED, STOPPED, FAILED...).
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+    },
+    /// A mirror topic's status and each partition's lag.
+    Describe {
+        /// The mirror topic.
+        topic: String,
+        /// Its link.
+        #[arg(long)]
+        link: String,
+    },
+    /// Start mirroring a source topic.
+    Create {
+        /// The topic on the source cluster.
+        source_topic: String,
+        /// Its link.
+        #[arg(long)]
+        link: String,
+        /// The mirror's name here (default: the source topic's, with the
+        /// link's prefix if it has one).
+        #[arg(long, value_name = "NAME")]
+        mirror_topic: Option<String>,
+        /// Replication factor of the mirror topic.
+        #[arg(long, value_name = "N")]
+        replication_factor: Option<i64>,
+    },
+    /// Stop mirroring after the lag is caught up; the topic becomes writable (STOPPED).
+    Promote(MirrorAction),
+    /// Stop mirroring now, whatever the lag (source down); the topic becomes writable.
+    Failover(MirrorAction),
+    /// Pause mirroring (PAUSED).
+    Pause(MirrorAction),
+    /// Resume paused mirroring (ACTIVE).
+    Resume(MirrorAction),
+    /// This topic stops mirroring and the source topic starts mirroring it.
+    ReverseAndStart(MirrorAction),
+    /// As reverse-and-start, the new mirror paused.
+    ReverseAndPause(MirrorAction),
+    /// A stopped topic is cut back to where it left the source and mirrors it again.
+    TruncateAndRestore(MirrorAction),
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorAction {
+    #[command(flatten)]
+    pub selection: TopicSelection,
+    /// The link.
+    #[arg(long)]
+    pub link: String,
+    /// Validate only (validate_only=true): nothing changes.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Wait until every topic reaches the action's end state, with a progress bar.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits (30s, 5m...).
+    #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DrCommand {
+    /// Planned, no data loss: pre-flight checks, wait for lag <= --max-lag, promote, wait until STOPPED.
+    Switchover(Runbook),
+    /// Source down: fail over whatever the lag; reports the lag that may be lost.
+    Failover(Runbook),
+    /// Source back: reverse-and-start mirroring topics, truncate-and-restore stopped ones.
+    Failback(Runbook),
+}
+
+#[derive(Debug, Args)]
+pub struct Runbook {
+    #[command(flatten)]
+    pub selection: TopicSelection,
+    /// The link, on the DR cluster.
+    #[arg(long)]
+    pub link: String,
+    /// Switchover: promote when the total lag is at most this; failback:
+    /// a restored topic has caught up at this lag.
+    #[arg(long, default_value_t = 0, value_name = "MESSAGES")]
+    pub max_lag: u64,
+    /// The whole runbook's time (30s, 10m...).
+    #[arg(long, value_parser = parse_duration, default_value = "10m", value_name = "DURATION")]
+    pub timeout: Duration,
+    /// Only validate_only calls; prints the plan.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstaclustrCommand {
+    /// Kafka Connect mirrors.
+    #[command(subcommand)]
+    Mirror(InstaclustrMirrorCommand),
+}
+
+/// Instaclustr flags.
+#[derive(Debug, Args)]
+pub struct Connect {
+    /// The Kafka Connect cluster's id (a UUID).
+    #[arg(long, env = "KAFKA_MIRROR_CONNECT_CLUSTER_ID", value_name = "UUID")]
+    pub connect_cluster: Option<String>,
+    /// Use the deprecated provisioning API v1 instead of v2.
+    #[arg(long)]
+    pub v1: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstaclustrMirrorCommand {
+    /// The Kafka Connect cluster's mirrors.
+    List {
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// One mirror.
+    Get {
+        /// The mirror's id.
+        id: String,
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Mirror topics of a Kafka cluster.
+    Create {
+        #[command(flatten)]
+        connect: Connect,
+        /// Topics to mirror (a regular expression).
+        #[arg(long, default_value = ".*", value_name = "REGEX")]
+        topics_regex: String,
+        /// An Instaclustr-managed source cluster's id.
+        #[arg(
+            long,
+            value_name = "UUID",
+            conflicts_with = "source_properties",
+            required_unless_present = "source_properties"
+        )]
+        source_cluster: Option<String>,
+        /// Another source: Kafka client properties (bootstrap.servers=...).
+        #[arg(long, value_name = "PROPERTIES")]
+        source_properties: Option<String>,
+        /// The source's alias.
+        #[arg(long, default_value = "source")]
+        alias: String,
+        /// Prefix mirrored topics with the alias.
+        #[arg(long)]
+        rename: bool,
+        /// Kafka Connect tasks.
+        #[arg(long, default_value_t = 3)]
+        max_tasks: i64,
+        /// Milliseconds above which the mirror is out of sync (at least 1000).
+        #[arg(long, default_value_t = 30_000)]
+        target_latency: i64,
+    },
+    /// Delete a mirror.
+    Delete {
+        /// The mirror's id.
+        id: String,
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Change a mirror's target latency (milliseconds, at least 1000).
+    SetLatency {
+        /// The mirror's id.
+        id: String,
+        /// Milliseconds.
+        latency: i64,
+        #[command(flatten)]
+        connect: Connect,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0: any free one).
+    #[arg(long, default_value_t = 8090)]
+    pub port: u16,
+    /// Accept requests without credentials.
+    #[arg(long)]
+    pub no_auth: bool,
+    /// Answer 429 above this many requests in any sliding second.
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<usize>,
+    /// Answer this fraction (0 to 1) of requests 500 with error_code 50003.
+    #[arg(long, value_name = "FRACTION")]
+    pub retriable_errors: Option<f64>,
+    /// Close the connection of this fraction of requests, unanswered.
+    #[arg(long, value_name = "FRACTION")]
+    pub connection_resets: Option<f64>,
+    /// Delay every answer (200ms...).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub latency: Option<Duration>,
+    /// How long PENDING_STOPPED lasts after a promote.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub promote_delay: Option<Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// Fail over instead of a planned switchover.
+    #[arg(long, conflicts_with = "outage")]
+    pub failover: bool,
+    /// The source goes down: failover, then recovery and failback.
+    #[arg(long)]
+    pub outage: bool,
+}
+
+/// `30s`, `5m`, `1h 30m`, `500ms`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    if let Ok(secs) = s.trim().parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("`{s}` is not a duration like 30s or 5m: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        use std::time::Duration;
+        assert_eq!(
+            super::parse_duration("90").unwrap(),
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            super::parse_duration("5m").unwrap(),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            super::parse_duration("250ms").unwrap(),
+            Duration::from_millis(250)
+        );
+        assert!(
+            super::parse_duration("soon")
+                .unwrap_err()
+                .contains("`soon` is not a duration")
+        );
+    }
+}

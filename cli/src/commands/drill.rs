@@ -1,0 +1,236 @@
+//! `kmirror drill`: a DR drill against an embedded emulator, each step
+//! explained for someone new to Cluster Linking.
+
+use std::time::Duration;
+
+use kafka_mirror::confluent::types::{
+    ConfigData, CreateLinkRequestData, CreateMirrorTopicRequestData,
+};
+use kafka_mirror::dr::Report;
+use kafka_mirror_emulator::Emulator;
+
+use super::dr::{execute, human};
+use crate::args::{DrillArgs, Runbook, TopicSelection};
+use crate::exit::CliError;
+use crate::output::{Out, table};
+
+const DR: &str = "lkc-dr";
+const PRIMARY: &str = "lkc-primary";
+const LINK: &str = "primary-to-dr";
+const TOPICS: &[&str] = &["orders", "payments", "inventory", "shipments", "invoices"];
+
+/// Numbered steps, on stdout with human output (they are the drill's output).
+struct Steps {
+    out: Out,
+    n: usize,
+}
+
+impl Steps {
+    fn next(&mut self, title: &str, why: &str) {
+        self.n += 1;
+        if self.out.format == crate::args::Format::Human && !self.out.quiet {
+            println!("\n{}. {title}", self.n);
+            if !why.is_empty() {
+                println!("   {why}");
+            }
+        }
+    }
+
+    fn say(&self, line: &str) {
+        if self.out.format == crate::args::Format::Human && !self.out.quiet {
+            println!("{line}");
+        }
+    }
+}
+
+pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
+    let e = Emulator::builder()
+        .page_size(2)
+        .created_mirror_lags(&[0, 420, 75])
+        .promote_delay(Duration::from_secs(2))
+        .start()
+        .await
+        .map_err(|err| CliError::Config(format!("cannot start the embedded emulator: {err}")))?;
+    let c = e.confluent_client();
+    let mut s = Steps { out, n: 0 };
+    s.say(&format!(
+        "A disaster-recovery drill against an emulator of Confluent Cloud Cluster Linking on {} (no account needed).",
+        e.base_url()
+    ));
+
+    s.next(
+        &format!("Create the cluster link {LINK} on {DR}"),
+        &format!(
+            "A cluster link lets the DR cluster ({DR}) pull topics from the primary ({PRIMARY})."
+        ),
+    );
+    c.create_link()
+        .cluster_id(DR)
+        .link_name(LINK)
+        .body(CreateLinkRequestData {
+            source_cluster_id: Some(PRIMARY.into()),
+            configs: vec![
+                ConfigData {
+                    name: "bootstrap.servers".into(),
+                    value: Some("primary.example:9092".into()),
+                },
+                ConfigData {
+                    name: "consumer.offset.sync.enable".into(),
+                    value: Some("true".into()),
+                },
+            ],
+            ..Default::default()
+        })
+        .send()
+        .await?;
+
+    s.next(
+        &format!("Create {} mirror topics", TOPICS.len()),
+        &format!(
+            "A mirror topic is a read-only copy on {DR} that follows its source topic on {PRIMARY}."
+        ),
+    );
+    for topic in TOPICS {
+        c.create_mirror_topic()
+            .cluster_id(DR)
+            .link_name(LINK)
+            .body(CreateMirrorTopicRequestData {
+                source_topic_name: topic.to_string(),
+                mirror_topic_name: None,
+                replication_factor: None,
+                configs: Vec::new(),
+            })
+            .send()
+            .await?;
+    }
+
+    s.next(
+        "List them",
+        "The service answers in pages; kmirror follows each page's metadata.next link.",
+    );
+    let (count, pages) = count_pages(&c).await?;
+    s.say(&format!("   {count} mirror topics in {pages} pages"));
+
+    s.next(
+        "Lag per partition",
+        &format!("Lag: messages written on {PRIMARY} that {DR} has not copied yet."),
+    );
+    let topics = c
+        .list_mirror_topics()
+        .cluster_id(DR)
+        .link_name(LINK)
+        .collect_up_to(usize::MAX)
+        .await?;
+    let rows: Vec<Vec<String>> = topics
+        .iter()
+        .map(|t| {
+            let parts: Vec<String> = t
+                .mirror_lags
+                .iter()
+                .map(|l| format!("p{}={}", l.partition, l.lag))
+                .collect();
+            vec![
+                format!("   {}", t.mirror_topic_name),
+                t.mirror_status.to_string(),
+                parts.join(" "),
+            ]
+        })
+        .collect();
+    s.say(table(&["   TOPIC", "STATUS", "LAG"], &rows).trim_end());
+
+    let all = || Runbook {
+        selection: TopicSelection {
+            topics: Vec::new(),
+            pattern: None,
+            all: true,
+        },
+        link: LINK.into(),
+        max_lag: 0,
+        timeout: Duration::from_secs(300),
+        dry_run: false,
+    };
+    let mut reports: Vec<Report> = Vec::new();
+    if a.outage {
+        s.next(
+            &format!("Outage: {PRIMARY} becomes unreachable"),
+            "The link turns UNAVAILABLE and the mirrors SOURCE_UNAVAILABLE: nothing more arrives, so their lag is frozen.",
+        );
+        e.outage(PRIMARY);
+        s.next(
+            "Failover",
+            &format!("Failover stops mirroring now, without waiting for the lag: each topic becomes a normal, writable topic on {DR} (STOPPED)."),
+        );
+        let r = execute(c.failover(DR, LINK), &all(), out).await?;
+        s.say(human(&out, &r).trim_end());
+        s.say("   That lag is what an unplanned failover costs.");
+        reports.push(r);
+        s.next(&format!("{PRIMARY} is back"), "The link is ACTIVE again.");
+        e.recover(PRIMARY);
+        s.next(
+            "Failback",
+            &format!("Truncate-and-restore cuts each topic on {DR} back to where it left {PRIMARY} (what was written on {DR} since the failover is dropped), then it mirrors {PRIMARY} again until it has caught up: {PRIMARY} is the primary again."),
+        );
+        let r = execute(c.failback(DR, LINK), &all(), out).await?;
+        s.say(human(&out, &r).trim_end());
+        reports.push(r);
+    } else if a.failover {
+        s.next(
+            "Failover",
+            &format!("Failover stops mirroring now, without waiting for the lag: each topic becomes a normal, writable topic on {DR} (STOPPED). Use it when {PRIMARY} is down."),
+        );
+        let r = execute(c.failover(DR, LINK), &all(), out).await?;
+        s.say(human(&out, &r).trim_end());
+        s.say(&format!(
+            "   With {PRIMARY} really down, that lag would be lost."
+        ));
+        reports.push(r);
+    } else {
+        s.next(
+            "Switchover",
+            &format!("A planned switchover waits until the lag is 0, then promotes: each mirror stops following {PRIMARY} and becomes a normal, writable topic on {DR} (STOPPED). Nothing is lost."),
+        );
+        let r = execute(c.switchover(DR, LINK), &all(), out).await?;
+        s.say(human(&out, &r).trim_end());
+        reports.push(r);
+    }
+    let ok = reports.iter().all(Report::succeeded);
+    s.say(&format!(
+        "\n{}",
+        if ok {
+            "Drill passed: every topic ended where the runbook meant it to."
+        } else {
+            "Drill FAILED: see the topics above."
+        }
+    ));
+    if out.format != crate::args::Format::Human {
+        let summary = serde_json::json!({
+            "emulator": e.base_url(),
+            "cluster": DR,
+            "link": LINK,
+            "mirror_topics": count,
+            "pages": pages,
+            "reports": reports,
+            "passed": ok,
+        });
+        out.result(&summary, |_| String::new())?;
+    }
+    if ok { Ok(()) } else { Err(CliError::Partial) }
+}
+
+/// The mirror topics and the pages they came in.
+async fn count_pages(
+    c: &kafka_mirror::confluent::Client,
+) -> Result<(usize, usize), kafka_mirror::Error> {
+    use futures_util::TryStreamExt;
+    let mut pages = c
+        .list_mirror_topics()
+        .cluster_id(DR)
+        .link_name(LINK)
+        .pages();
+    let (mut items, mut count) = (0, 0);
+    while let Some(page) = pages.try_next().await? {
+        count += 1;
+        items += page.data.len();
+    }
+    Ok((items, count))
+}

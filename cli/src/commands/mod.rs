@@ -1,0 +1,51 @@
+//! One module per command group.
+
+pub mod dr;
+pub mod drill;
+pub mod emulator;
+pub mod instaclustr;
+pub mod link;
+pub mod mirror;
+
+use clap::CommandFactory;
+
+use crate::args::{Cli, Shell, TopicSelection};
+use crate::exit::CliError;
+
+/// `kmirror completions SHELL`.
+pub fn completions(shell: Shell) -> Result<(), CliError> {
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(
+        shell,
+        &mut Cli::command(),
+        "kmirror",
+        &mut std::io::stdout(),
+    );
+    Ok(())
+}
+
+/// `name=value` pairs.
+pub fn pairs(items: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    items
+        .iter()
+        .map(|i| match i.split_once('=') {
+            Some((n, v)) if !n.trim().is_empty() => Ok((n.trim().to_string(), v.to_string())),
+            _ => Err(CliError::Usage(format!(
+                "`{i}` is not a config of the form name=value"
+            ))),
+        })
+        .collect()
+}
+
+/// The selection as the runbooks take it.
+pub fn selection(s: &TopicSelection) -> kafka_mirror::dr::Selection {
+    match (&s.pattern, s.all) {
+        (Some(p), _) => kafka_mirror::dr::Selection::Pattern(p.clone()),
+        (None, true) => kafka_mirror::dr::Selection::All,
+        (None, false) => kafka_mirror::dr::Selection::Names(s.topics.clone()),
+    }
+}

@@ -1,0 +1,55 @@
+//! Why kmirror stops, and its exit codes: 0 success, 1 some topic (or
+//! mirror) failed, 2 usage error, 3 API, transport or configuration error.
+
+use std::process::ExitCode;
+
+/// A command's failure.
+#[derive(Debug)]
+pub enum CliError {
+    /// The arguments make no sense together (exit 2, as clap's own errors).
+    Usage(String),
+    /// A setting is missing or wrong (exit 3).
+    Config(String),
+    /// The service or the network failed the command (exit 3).
+    Api(kafka_mirror::Error),
+    /// The command ran, and some topics failed; the output says which (exit 1).
+    Partial,
+    /// Writing the output failed (exit 3).
+    Output(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            CliError::Partial => 1,
+            CliError::Usage(_) => 2,
+            CliError::Config(_) | CliError::Api(_) | CliError::Output(_) => 3,
+        })
+    }
+
+    /// The message for stderr (none for a partial failure: the output has it).
+    pub fn message(&self) -> Option<String> {
+        match self {
+            CliError::Usage(m) => Some(format!("error: {m}")),
+            CliError::Config(m) => Some(format!("error: {m}")),
+            CliError::Api(e) => Some(format!("error: {e}")),
+            CliError::Output(m) => Some(format!("error: cannot write the output: {m}")),
+            CliError::Partial => None,
+        }
+    }
+}
+
+impl From<kafka_mirror::Error> for CliError {
+    fn from(e: kafka_mirror::Error) -> Self {
+        match e {
+            kafka_mirror::Error::InvalidArgument(m) => CliError::Usage(m),
+            other => CliError::Api(other),
+        }
+    }
+}
+
+impl From<kafka_mirror::ConfigError> for CliError {
+    fn from(e: kafka_mirror::ConfigError) -> Self {
+        CliError::Config(e.to_string())
+    }
+}
