@@ -25,7 +25,7 @@ cold() { # $1: label; rest: cargo arguments
 }
 
 lib=$(cold library -p kafka-mirror --lib)
-main=$(cold "main command" -p kafka-mirror-emulator --example dr_drill)
+main=$(cold "main command" -p kafka-mirror-cli --bin kmirror)
 echo "cold build, library (default features): ${lib} s (target ${lib_target} s)"
 echo "cold build, README main command:        ${main} s (target ${main_target} s)"
 python3 - "$lib" "$lib_target" "$main" "$main_target" <<'PY'

@@ -451,6 +451,10 @@ pub struct DrillArgs {
     /// The source goes down: failover, then recovery and failback.
     #[arg(long)]
     pub outage: bool,
+    /// Authenticate with OAuth client credentials (the emulator's token
+    /// endpoint issues 5-minute tokens) instead of an API key.
+    #[arg(long)]
+    pub oauth: bool,
 }
 
 /// `30s`, `5m`, `1h 30m`, `500ms`; a bare number is seconds.

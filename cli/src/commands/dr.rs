@@ -62,7 +62,7 @@ pub async fn execute(
                 ));
             }
             Event::Step(s) => bar.suspend(|| out.step(&format!("- {s}"))),
-            Event::Warning(w) => bar.suspend(|| out.note(&format!("warning: {w}"))),
+            // Warnings are in the report, printed at the end.
             _ => {}
         })
         .await?;

@@ -51,12 +51,26 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         .start()
         .await
         .map_err(|err| CliError::Config(format!("cannot start the embedded emulator: {err}")))?;
-    let c = e.confluent_client();
     let mut s = Steps { out, n: 0 };
     s.say(&format!(
         "A disaster-recovery drill against an emulator of Confluent Cloud Cluster Linking on {} (no account needed).",
         e.base_url()
     ));
+    let c = match e.oauth_client_credentials().filter(|_| a.oauth) {
+        Some((credentials, pool)) => {
+            s.say(&format!(
+                "Authenticating with OAuth client credentials at {}: kmirror fetches a bearer token and renews it before it expires.",
+                e.token_url()
+            ));
+            let mut b = kafka_mirror::confluent::Client::builder(e.base_url())
+                .oauth_client_credentials(credentials);
+            if let Some(pool) = pool {
+                b = b.identity_pool_id(pool);
+            }
+            b.build()?
+        }
+        None => e.confluent_client(),
+    };
 
     s.next(
         &format!("Create the cluster link {LINK} on {DR}"),

@@ -160,11 +160,9 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
                         } else {
                             t.state.clone()
                         };
-                        text.push_str(&format!(
-                            "    {:<20} {st} {}\n",
-                            t.name,
-                            t.errors.join("; ")
-                        ));
+                        let line = format!("    {:<20} {st} {}", t.name, t.errors.join("; "));
+                        text.push_str(line.trim_end());
+                        text.push('\n');
                     }
                 }
                 text
