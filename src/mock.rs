@@ -3,7 +3,8 @@
 //! features = ["mock"] }` under `[dev-dependencies]`).
 //!
 //! Each API has typed [`httpmock`] helpers generated from the same spec as
-//! the client ([`ConfluentMockExt`], [`InstaclustrMockExt`]): one method per
+//! the client ([`ConfluentMockExt`], [`InstaclustrV2MockExt`],
+//! [`InstaclustrMockExt`]): one method per
 //! operation, whose `when` matches the operation's method and path and takes
 //! its parameters, and whose `then` takes the operation's typed answers.
 //! The functions here fake what tests need most: a multi-page list, a 429
@@ -50,6 +51,7 @@ use crate::retry::RetryPolicy;
 
 pub use confluent::MockServerExt as ConfluentMockExt;
 pub use instaclustr::MockServerExt as InstaclustrMockExt;
+pub use instaclustr_v2::MockServerExt as InstaclustrV2MockExt;
 
 crate::runtime::generated_module!(
     /// Typed httpmock helpers for the Confluent API, generated from its spec.
@@ -59,6 +61,12 @@ crate::runtime::generated_module!(
 crate::runtime::generated_module!(
     /// Typed httpmock helpers for the Instaclustr API, generated from its spec.
     pub mod instaclustr = "instaclustr_mock.rs"
+);
+
+crate::runtime::generated_module!(
+    /// Typed httpmock helpers for Instaclustr's Cluster Management API v2,
+    /// generated from its spec.
+    pub mod instaclustr_v2 = "instaclustr_v2_mock.rs"
 );
 
 /// Credentials the clients below send; mocks may match on them.
@@ -79,6 +87,15 @@ pub fn confluent_client(server: &MockServer) -> crate::confluent::Client {
 /// An Instaclustr client for `server`, as [`confluent_client`].
 pub fn instaclustr_client(server: &MockServer) -> crate::instaclustr::Client {
     crate::instaclustr::Client::builder(server.base_url())
+        .basic_auth(API_KEY, API_SECRET)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("a mock server's URL is a valid base URL")
+}
+
+/// A client of Instaclustr's v2 API for `server`, as [`confluent_client`].
+pub fn instaclustr_v2_client(server: &MockServer) -> crate::instaclustr_v2::Client {
+    crate::instaclustr_v2::Client::builder(server.base_url())
         .basic_auth(API_KEY, API_SECRET)
         .retry(RetryPolicy::none())
         .build()

@@ -94,3 +94,30 @@ async fn typed_error_answers() {
     assert!(e.is_not_found());
     assert_eq!(e.error_code(), Some(40403));
 }
+
+#[tokio::test]
+async fn instaclustr_v2_mocks_are_typed_too() {
+    use kafka_mirror::instaclustr_v2::Uuid;
+    use kafka_mirror::instaclustr_v2::types::{KafkaConnectMirrorV2, MirrorStatus};
+    use kafka_mirror::mock::InstaclustrV2MockExt;
+
+    let server = httpmock::MockServer::start_async().await;
+    let id = Uuid::new_v4();
+    let mut mirror =
+        KafkaConnectMirrorV2::from_managed_cluster(Uuid::nil(), Uuid::nil(), "west", ".*");
+    mirror.id = Some(id);
+    mirror.status = Some(MirrorStatus::InSync);
+    let get = server.get_mirror(|when, then| {
+        when.mirror_id(&id);
+        then.ok(&mirror);
+    });
+    let got = kafka_mirror::mock::instaclustr_v2_client(&server)
+        .get_mirror()
+        .mirror_id(id)
+        .send()
+        .await
+        .unwrap();
+    get.assert();
+    assert_eq!(got.status, Some(MirrorStatus::InSync));
+    assert_eq!(got.source_cluster[0].alias, "west");
+}
