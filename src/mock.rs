@@ -7,6 +7,8 @@
 //! [`InstaclustrMockExt`]): one method per
 //! operation, whose `when` matches the operation's method and path and takes
 //! its parameters, and whose `then` takes the operation's typed answers.
+//! Instaclustr's two APIs share method names (`get_mirror`...): with both
+//! traits in scope, call `InstaclustrV2MockExt::get_mirror(&server, ..)`.
 //! The functions here fake what tests need most: a multi-page list, a 429
 //! with Confluent's HTML page, a 500 with the retriable code 50003, and an
 //! alter action where one topic failed.

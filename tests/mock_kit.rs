@@ -107,7 +107,9 @@ async fn instaclustr_v2_mocks_are_typed_too() {
         KafkaConnectMirrorV2::from_managed_cluster(Uuid::nil(), Uuid::nil(), "west", ".*");
     mirror.id = Some(id);
     mirror.status = Some(MirrorStatus::InSync);
-    let get = server.get_mirror(|when, then| {
+    // Both Instaclustr traits are in scope here, and both have `get_mirror`:
+    // the qualified call says which API is mocked.
+    let get = InstaclustrV2MockExt::get_mirror(&server, |when, then| {
         when.mirror_id(&id);
         then.ok(&mirror);
     });
