@@ -643,3 +643,24 @@ async fn token_provider_of_your_own_is_cached_refreshed_and_its_errors_typed() {
     );
     assert_eq!(api.hits(), 3);
 }
+
+#[tokio::test]
+async fn oauth_an_endless_token_answer_is_cut_off() {
+    let idp = Server::start(|_, _| {
+        json_response(
+            200,
+            json!({"access_token": "x".repeat(2 * 1024 * 1024), "expires_in": 60}),
+        )
+    })
+    .await;
+    let api = api(&[]).await;
+    let e = list_links(&client(&api, credentials(&idp.url)))
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("with more than 1024 KiB, which is not a token"),
+        "{e}"
+    );
+    assert_eq!(api.hits(), 0);
+}

@@ -324,6 +324,9 @@ impl TokenProvider for ClientCredentialsProvider {
     }
 }
 
+/// The largest token endpoint answer read.
+const MAX_TOKEN_ANSWER: usize = 1024 * 1024;
+
 /// What one token request got back.
 enum Answer {
     Token(AccessToken),
@@ -351,9 +354,22 @@ impl ClientCredentialsProvider {
         if let Some(b) = &self.basic {
             request = request.header(AUTHORIZATION, b.clone());
         }
-        let response = request.send().await?;
+        let mut response = request.send().await?;
         let (status, headers) = (response.status(), response.headers().clone());
-        let body = response.bytes().await?;
+        // A token answer is a few kilobytes; an endpoint that sends more is
+        // cut off rather than filling memory.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() + chunk.len() > MAX_TOKEN_ANSWER {
+                return Ok(Answer::NotAToken(format!(
+                    "the token endpoint {} answered {status} with more than {} KiB, which is not a token",
+                    self.endpoint,
+                    MAX_TOKEN_ANSWER / 1024
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = Bytes::from(body);
         if status.is_client_error() || status.is_server_error() {
             return Ok(Answer::Refused {
                 status,
