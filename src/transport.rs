@@ -155,7 +155,7 @@ impl Inner {
         new_with_client(&base, http, self)
     }
 
-    /// Adds the credentials to one attempt, if it goes to the configured
+    /// Adds a bearer token to one attempt, if it goes to the configured
     /// origin (a follow-up page's URL comes from the service; the paginator
     /// refuses other origins before this, and this refuses them again).
     /// Returns the generation of the bearer token sent, if any. `fresh` is
@@ -169,12 +169,8 @@ impl Inner {
             return Ok(None);
         }
         match &self.0.credentials {
-            Credentials::Fixed(headers) => {
-                for (name, value) in headers {
-                    request.headers_mut().insert(name.clone(), value.clone());
-                }
-                Ok(None)
-            }
+            // Added by the caller, without an await.
+            Credentials::Fixed(_) => Ok(None),
             Credentials::Tokens { cache, pool } => {
                 let bearer = match fresh {
                     Some(b) => b,
@@ -267,8 +263,17 @@ impl Inner {
             // The send after a forced token refresh is not a retry: it
             // counts against neither `max_attempts` nor the budget.
             let counted = attempt - throttled - u32::from(refreshed);
-            let token = match deadline {
-                Some(d) => {
+            // Fixed credentials need no await (this runs for every call).
+            let token = match (&shared.credentials, deadline) {
+                (Credentials::Fixed(headers), _) => {
+                    if same_origin(&shared.base, request.url()) {
+                        for (name, value) in headers {
+                            request.headers_mut().insert(name.clone(), value.clone());
+                        }
+                    }
+                    None
+                }
+                (Credentials::Tokens { .. }, Some(d)) => {
                     match tokio::time::timeout_at(d, self.authorize(&mut request, fresh.take()))
                         .await
                     {
@@ -276,7 +281,9 @@ impl Inner {
                         Err(_) => return Err(passed(false, attempt - 1)),
                     }
                 }
-                None => self.authorize(&mut request, fresh.take()).await?,
+                (Credentials::Tokens { .. }, None) => {
+                    self.authorize(&mut request, fresh.take()).await?
+                }
             };
             // A body that cannot be cloned (a stream) cannot be sent twice;
             // no copy is made when no retry of any kind is left.
