@@ -295,37 +295,23 @@ impl<'a> IntoFuture for WaitForMirrors<'a> {
                 };
                 let mut states = BTreeMap::new();
                 for id in ids {
-                    match client
+                    let got = client
                         .get_mirror()
                         .cluster_id(cluster)
                         .mirror_id(id.clone())
                         .send()
                         .await
-                    {
-                        Ok(m) => {
-                            let status = m
-                                .into_inner()
-                                .status
-                                .unwrap_or_else(|| MirrorStatus::Unrecognized(String::new()));
-                            states.insert(id, status);
-                        }
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => return Err(e),
-                    }
+                        .map(|m| m.into_inner().status);
+                    record(&mut states, id, got)?;
                 }
                 Ok(states)
             }
         };
-        let decide = move |s: &MirrorStatus| {
-            if *s == target {
-                Some(true)
-            } else if *s == MirrorStatus::Failed {
-                Some(false)
-            } else {
-                None
-            }
-        };
-        Box::pin(wait(polling, poll, decide))
+        Box::pin(wait(
+            polling,
+            poll,
+            reached_or_failed(target, MirrorStatus::Failed),
+        ))
     }
 }
 
@@ -382,31 +368,53 @@ impl<'a> IntoFuture for WaitForMirrorsV2<'a> {
                     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| {
                         Error::InvalidArgument(format!("mirror id `{id}` is not a UUID"))
                     })?;
-                    match client.get_mirror().mirror_id(uuid).send().await {
-                        Ok(m) => {
-                            let status = m
-                                .into_inner()
-                                .status
-                                .unwrap_or_else(|| MirrorStatusV2::Unrecognized(String::new()));
-                            states.insert(id, status);
-                        }
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => return Err(e),
-                    }
+                    let got = client
+                        .get_mirror()
+                        .mirror_id(uuid)
+                        .send()
+                        .await
+                        .map(|m| m.into_inner().status);
+                    record(&mut states, id, got)?;
                 }
                 Ok(states)
             }
         };
-        let decide = move |s: &MirrorStatusV2| {
-            if *s == target {
-                Some(true)
-            } else if *s == MirrorStatusV2::Failed {
-                Some(false)
-            } else {
-                None
-            }
-        };
-        Box::pin(wait(polling, poll, decide))
+        Box::pin(wait(
+            polling,
+            poll,
+            reached_or_failed(target, MirrorStatusV2::Failed),
+        ))
+    }
+}
+
+/// Records a mirror's status: a mirror that answers 404 is left out
+/// (missing), one without a status has an empty unrecognized one.
+fn record<S: From<&'static str>>(
+    states: &mut BTreeMap<String, S>,
+    id: String,
+    got: Result<Option<S>, Error>,
+) -> Result<(), Error> {
+    match got {
+        Ok(status) => {
+            states.insert(id, status.unwrap_or_else(|| S::from("")));
+            Ok(())
+        }
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `decide` for Instaclustr mirrors: `target` reached, `failed` terminal
+/// (unless it is the target), anything else still under way.
+fn reached_or_failed<S: PartialEq>(target: S, failed: S) -> impl Fn(&S) -> Option<bool> {
+    move |s| {
+        if *s == target {
+            Some(true)
+        } else if *s == failed {
+            Some(false)
+        } else {
+            None
+        }
     }
 }
 

@@ -465,44 +465,27 @@ impl Run<'_> {
             mirror_topic_name_pattern: None,
         };
         let (c, cluster, link, dry) = (self.client, &self.cluster, &self.link, self.dry_run);
+        // The four actions' builders differ only in their method.
+        macro_rules! alter {
+            ($method:ident $(, $extra:ident)?) => {
+                c.$method()
+                    .cluster_id(cluster)
+                    .link_name(link)
+                    .validate_only(dry)
+                    $(.$extra(true))?
+                    .body(body)
+                    .send()
+                    .await
+            };
+        }
         let answer = match action {
-            Action::Promote => {
-                c.promote_mirror_topics()
-                    .cluster_id(cluster)
-                    .link_name(link)
-                    .validate_only(dry)
-                    .body(body)
-                    .send()
-                    .await
-            }
-            Action::Failover => {
-                c.failover_mirror_topics()
-                    .cluster_id(cluster)
-                    .link_name(link)
-                    .validate_only(dry)
-                    .body(body)
-                    .send()
-                    .await
-            }
-            Action::ReverseAndStart => {
-                c.reverse_and_start_mirror_topics()
-                    .cluster_id(cluster)
-                    .link_name(link)
-                    .validate_only(dry)
-                    .body(body)
-                    .send()
-                    .await
-            }
-            Action::TruncateAndRestore => {
-                c.truncate_and_restore_mirror_topics()
-                    .cluster_id(cluster)
-                    .link_name(link)
-                    .validate_only(dry)
-                    .include_partition_level_truncation_data(true)
-                    .body(body)
-                    .send()
-                    .await
-            }
+            Action::Promote => alter!(promote_mirror_topics),
+            Action::Failover => alter!(failover_mirror_topics),
+            Action::ReverseAndStart => alter!(reverse_and_start_mirror_topics),
+            Action::TruncateAndRestore => alter!(
+                truncate_and_restore_mirror_topics,
+                include_partition_level_truncation_data
+            ),
         }?
         .into_inner();
         let mut accepted = Vec::new();
