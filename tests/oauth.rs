@@ -664,3 +664,82 @@ async fn oauth_an_endless_token_answer_is_cut_off() {
     );
     assert_eq!(api.hits(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn oauth_throttled_token_requests_do_not_count_against_max_attempts() {
+    // 429, 429, 503, then a token: with max_attempts(2), the two 429s are
+    // throttling retries and the 503 is the first counted failure.
+    let idp = Server::start(|_, n| match n {
+        1 | 2 => (StatusCode::TOO_MANY_REQUESTS, "slow down").into_response(),
+        3 => (StatusCode::SERVICE_UNAVAILABLE, "").into_response(),
+        _ => json_response(
+            200,
+            json!({"access_token": "t", "token_type": "Bearer", "expires_in": 60}),
+        ),
+    })
+    .await;
+    let api = api(&[]).await;
+    let c = kafka_mirror::confluent::Client::builder(&api.url)
+        .oauth_client_credentials(credentials(&idp.url))
+        .http_client(http())
+        .retry(RetryPolicy::default().max_attempts(2))
+        .no_rate_limit()
+        .build()
+        .unwrap();
+    list_links(&c).await.unwrap();
+    assert_eq!(idp.hits(), 4);
+}
+
+#[tokio::test]
+async fn oauth_error_answers_without_an_oauth_body_say_what_they_were() {
+    let api = api(&[]).await;
+    for (answer, expected) in [
+        (
+            StatusCode::UNAUTHORIZED.into_response(),
+            "answered 401 Unauthorized with an empty body (1 attempt",
+        ),
+        (
+            (StatusCode::FORBIDDEN, "<html>Access denied</html>").into_response(),
+            "answered 403 Forbidden with a body that is not an OAuth error: <html>Access denied</html> (1 attempt",
+        ),
+    ] {
+        let answer = Arc::new(Mutex::new(Some(answer)));
+        let idp = Server::start(move |_, _| {
+            answer
+                .lock()
+                .unwrap()
+                .take()
+                .unwrap_or_else(|| StatusCode::GONE.into_response())
+        })
+        .await;
+        let e = list_links(&client(&api, credentials(&idp.url)))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains(expected), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn oauth_a_large_token_answer_up_to_one_mib_is_read() {
+    // A token answer of exactly 1 MiB: the largest accepted.
+    let frame = |token: &str| {
+        json!({"access_token": token, "token_type": "Bearer", "expires_in": 60}).to_string()
+    };
+    let padding = 1024 * 1024 - frame("").len();
+    let body = frame(&"x".repeat(padding));
+    assert_eq!(body.len(), 1024 * 1024);
+    let idp = Server::start(move |_, _| {
+        (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            body.clone(),
+        )
+            .into_response()
+    })
+    .await;
+    let api = api(&[]).await;
+    // The token is read and used; the API server may well refuse a header
+    // that large, which is not the token endpoint's error.
+    let result = list_links(&client(&api, credentials(&idp.url))).await;
+    assert!(!matches!(result, Err(Error::Auth(_))), "{result:?}");
+}

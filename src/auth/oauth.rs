@@ -541,6 +541,9 @@ mod tests {
         assert!(parse_token_url("https://idp.example.com/oauth2/token").is_ok());
         let e = parse_token_url("https://id:secret@idp/token").unwrap_err();
         assert!(!e.to_string().contains("secret@"), "{e}");
+        // A user name alone is refused too.
+        let e = parse_token_url("https://client@idp/token").unwrap_err();
+        assert!(e.to_string().contains("not in the URL"), "{e}");
         let e = parse_token_url("ftp://idp/token").unwrap_err();
         assert!(e.to_string().contains("scheme"), "{e}");
         assert_eq!(
