@@ -743,3 +743,19 @@ async fn oauth_a_large_token_answer_up_to_one_mib_is_read() {
     let result = list_links(&client(&api, credentials(&idp.url))).await;
     assert!(!matches!(result, Err(Error::Auth(_))), "{result:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn oauth_a_lifetime_of_years_is_capped_at_one_year() {
+    let idp = token_endpoint(Duration::from_secs(3 * 365 * 86_400)).await;
+    let api = api(&[]).await;
+    let c = client(&api, credentials(&idp.url));
+    list_links(&c).await.unwrap();
+    // Two days later the token is still fresh (the cap is a year, minus the
+    // 3-minute margin).
+    tokio::time::advance(Duration::from_secs(2 * 86_400)).await;
+    list_links(&c).await.unwrap();
+    assert_eq!(idp.hits(), 1);
+    tokio::time::advance(Duration::from_secs(365 * 86_400)).await;
+    list_links(&c).await.unwrap();
+    assert_eq!(idp.hits(), 2);
+}

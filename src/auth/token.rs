@@ -388,10 +388,35 @@ mod tests {
         assert_eq!(p.calls.load(Ordering::SeqCst), 2);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_refresh_that_fails_near_expiry_is_tried_again_within_half_the_time_left() {
+        let (p, c) = cache(Some(Duration::from_secs(600)), Some(1));
+        c.bearer().await.unwrap();
+        tokio::time::advance(Duration::from_secs(596)).await;
+        // 4 s left: the refresh fails, the next try comes 2 s later.
+        assert_eq!(token_of(&c.bearer().await.unwrap()), "Bearer t1");
+        assert_eq!(p.calls.load(Ordering::SeqCst), 2);
+        tokio::time::advance(Duration::from_millis(1500)).await;
+        c.bearer().await.unwrap();
+        assert_eq!(p.calls.load(Ordering::SeqCst), 2, "not yet");
+        tokio::time::advance(Duration::from_millis(1000)).await;
+        assert_eq!(token_of(&c.bearer().await.unwrap()), "Bearer t1");
+        assert_eq!(p.calls.load(Ordering::SeqCst), 3, "tried again");
+    }
+
+    #[test]
+    fn a_cache_prints_its_margin_only() {
+        let (_, c) = cache(None, None);
+        assert_eq!(format!("{c:?}"), "TokenCache { refresh_margin: 180s, .. }");
+    }
+
     #[test]
     fn tokens_never_print() {
         let t = AccessToken::new("very-secret", Duration::from_secs(1));
-        assert!(!format!("{t:?}").contains("very-secret"));
+        assert_eq!(
+            format!("{t:?}"),
+            "AccessToken { token: ***, expires_in: Some(1s) }"
+        );
         let h = bearer_header(t.secret()).unwrap();
         assert!(h.is_sensitive());
     }
