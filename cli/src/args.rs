@@ -158,15 +158,29 @@ pub enum LinkCommand {
         /// The link.
         link: String,
     },
-    /// Create a link (destination-initiated: this cluster pulls from the source).
+    /// Create a link: with --source-cluster, destination-initiated (this
+    /// cluster pulls from the source); with --destination-cluster,
+    /// source-initiated (created on the source); with --remote-cluster,
+    /// bidirectional.
+    #[command(group(clap::ArgGroup::new("peer").required(true).args(["source_cluster", "destination_cluster", "remote_cluster"])))]
     Create {
         /// The link's name.
         link: String,
-        /// The source cluster's id (lkc-...).
+        /// The source cluster's id (lkc-...): link.mode DESTINATION.
         #[arg(long, value_name = "ID")]
-        source_cluster: String,
-        /// The source cluster's bootstrap servers.
-        #[arg(long, value_name = "HOST:PORT")]
+        source_cluster: Option<String>,
+        /// The destination cluster's id: link.mode SOURCE.
+        #[arg(long, value_name = "ID")]
+        destination_cluster: Option<String>,
+        /// The other cluster's id: link.mode BIDIRECTIONAL.
+        #[arg(long, value_name = "ID")]
+        remote_cluster: Option<String>,
+        /// The other cluster's bootstrap servers.
+        #[arg(
+            long,
+            visible_alias = "remote-bootstrap-server",
+            value_name = "HOST:PORT"
+        )]
         source_bootstrap_server: Option<String>,
         /// A link config, `name=value`; repeat for more.
         #[arg(long = "config", value_name = "NAME=VALUE")]

@@ -58,7 +58,7 @@ fn link_commands_create_describe_configure_and_delete() {
         .assert()
         .success()
         .stdout(contains(
-            "Created link backup on lkc-dr: it pulls from lkc-west.",
+            "Created link backup on lkc-dr: it mirrors from lkc-west.",
         ));
     let described = json(
         &emu.kmirror()
@@ -326,4 +326,59 @@ fn mirror_actions_select_validate_wait_and_report_each_topic() {
         .assert()
         .code(2)
         .stderr(contains("--pattern `(` is not a regular expression"));
+}
+
+#[test]
+fn source_initiated_and_bidirectional_links_set_their_mode() {
+    let emu = Emu::start(|b| b);
+    emu.kmirror()
+        .args([
+            "link",
+            "create",
+            "push",
+            "--destination-cluster",
+            "lkc-cloud",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("it mirrors from this cluster, to lkc-cloud"));
+    emu.kmirror()
+        .args(["link", "create", "both", "--remote-cluster", "lkc-east"])
+        .assert()
+        .success();
+    let push = json(
+        &emu.kmirror()
+            .args(["-o", "json", "link", "describe", "push"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(push["destination_cluster_id"], "lkc-cloud");
+    let both = json(
+        &emu.kmirror()
+            .args(["-o", "json", "link", "describe", "both"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(both["remote_cluster_id"], "lkc-east");
+    let mode = json(
+        &emu.kmirror()
+            .args(["-o", "json", "link", "config", "get", "both", "link.mode"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(mode["value"], "BIDIRECTIONAL");
+    // One peer, and only one.
+    emu.kmirror()
+        .args([
+            "link",
+            "create",
+            "x",
+            "--source-cluster",
+            "a",
+            "--remote-cluster",
+            "b",
+        ])
+        .assert()
+        .code(2);
+    emu.kmirror().args(["link", "create", "x"]).assert().code(2);
 }

@@ -171,6 +171,8 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
         LinkCommand::Create {
             link,
             source_cluster,
+            destination_cluster,
+            remote_cluster,
             source_bootstrap_server,
             configs,
             dry_run,
@@ -188,17 +190,41 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
                     value: Some(b),
                 });
             }
+            // The mode follows from the cluster named, unless --config set it.
+            let mode = match (&destination_cluster, &remote_cluster) {
+                (Some(_), _) => "SOURCE",
+                (None, Some(_)) => "BIDIRECTIONAL",
+                (None, None) => "DESTINATION",
+            };
+            if !all.iter().any(|c| c.name == "link.mode") && mode != "DESTINATION" {
+                all.push(ConfigData {
+                    name: "link.mode".into(),
+                    value: Some(mode.into()),
+                });
+            }
+            let peer = source_cluster
+                .clone()
+                .or(destination_cluster.clone())
+                .or(remote_cluster.clone())
+                .unwrap_or_default();
             c.create_link()
                 .cluster_id(&cluster)
                 .link_name(&link)
                 .validate_only(dry_run)
                 .body(CreateLinkRequestData {
-                    source_cluster_id: Some(source_cluster.clone()),
+                    source_cluster_id: source_cluster,
+                    destination_cluster_id: destination_cluster,
+                    remote_cluster_id: remote_cluster,
                     configs: all,
                     ..Default::default()
                 })
                 .send()
                 .await?;
+            let source_cluster = match mode {
+                "SOURCE" => format!("this cluster, to {peer}"),
+                "BIDIRECTIONAL" => format!("and to {peer}, both ways"),
+                _ => peer,
+            };
             let done = Changed {
                 link_name: &link,
                 action: "create",
@@ -207,9 +233,9 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
             };
             out.result(&done, |_| {
                 if dry_run {
-                    format!("Validated: link {link} from {source_cluster} can be created on {cluster} (nothing changed).")
+                    format!("Validated: link {link} ({source_cluster}) can be created on {cluster} (nothing changed).")
                 } else {
-                    format!("Created link {link} on {cluster}: it pulls from {source_cluster}. Add mirror topics with `kmirror mirror create TOPIC --link {link}`.")
+                    format!("Created link {link} on {cluster}: it mirrors from {source_cluster}. Add mirror topics with `kmirror mirror create TOPIC --link {link}`.")
                 }
             })
         }
