@@ -155,37 +155,6 @@ impl Inner {
         new_with_client(&base, http, self)
     }
 
-    /// Adds a bearer token to one attempt, if it goes to the configured
-    /// origin (a follow-up page's URL comes from the service; the paginator
-    /// refuses other origins before this, and this refuses them again).
-    /// Returns the generation of the bearer token sent, if any. `fresh` is
-    /// a token just fetched after a 401.
-    async fn authorize(
-        &self,
-        request: &mut Request,
-        fresh: Option<Bearer>,
-    ) -> Result<Option<u64>, Error> {
-        if !same_origin(&self.0.base, request.url()) {
-            return Ok(None);
-        }
-        match &self.0.credentials {
-            // Added by the caller, without an await.
-            Credentials::Fixed(_) => Ok(None),
-            Credentials::Tokens { cache, pool } => {
-                let bearer = match fresh {
-                    Some(b) => b,
-                    None => cache.bearer().await?,
-                };
-                let headers = request.headers_mut();
-                headers.insert(reqwest::header::AUTHORIZATION, bearer.header);
-                if let Some((name, value)) = pool {
-                    headers.insert(name.clone(), value.clone());
-                }
-                Ok(Some(bearer.generation))
-            }
-        }
-    }
-
     /// Checks a built request. Errors are messages for
     /// `Error::InvalidArgument`; nothing has been sent. Credentials are
     /// added for each attempt, when it is sent.
@@ -199,10 +168,11 @@ impl Inner {
             }
         }
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
-            check_limits(body, operation_id, self.0.api.limits)?;
+            // Parsed at most once, and only when a check needs it.
+            let mut json = LazyJson::new(body);
+            check_limits(&mut json, operation_id, self.0.api.limits)?;
             if let Some(rules) = self.0.api.check_body {
-                let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-                rules(operation_id, &json)?;
+                rules(operation_id, json.get())?;
             }
         }
         Ok(())
@@ -273,16 +243,15 @@ impl Inner {
                     }
                     None
                 }
-                (Credentials::Tokens { .. }, Some(d)) => {
-                    match tokio::time::timeout_at(d, self.authorize(&mut request, fresh.take()))
-                        .await
-                    {
-                        Ok(token) => token?,
-                        Err(_) => return Err(passed(false, attempt - 1)),
+                (Credentials::Tokens { cache, pool }, deadline) => {
+                    let adding = add_bearer(&shared.base, cache, pool, &mut request, fresh.take());
+                    match deadline {
+                        Some(d) => match tokio::time::timeout_at(d, adding).await {
+                            Ok(token) => token?,
+                            Err(_) => return Err(passed(false, attempt - 1)),
+                        },
+                        None => adding.await?,
                     }
-                }
-                (Credentials::Tokens { .. }, None) => {
-                    self.authorize(&mut request, fresh.take()).await?
                 }
             };
             // A body that cannot be cloned (a stream) cannot be sent twice;
@@ -394,6 +363,33 @@ impl Inner {
             });
         }
     }
+}
+
+/// Adds a bearer token (and the identity pool) to one attempt, if it goes
+/// to the configured origin (a follow-up page's URL comes from the service;
+/// the paginator refuses other origins before this, and this refuses them
+/// again). Returns the generation of the token sent. `fresh` is a token just
+/// fetched after a 401.
+async fn add_bearer(
+    base: &Url,
+    cache: &TokenCache,
+    pool: &Option<(HeaderName, HeaderValue)>,
+    request: &mut Request,
+    fresh: Option<Bearer>,
+) -> Result<Option<u64>, Error> {
+    if !same_origin(base, request.url()) {
+        return Ok(None);
+    }
+    let bearer = match fresh {
+        Some(b) => b,
+        None => cache.bearer().await?,
+    };
+    let headers = request.headers_mut();
+    headers.insert(reqwest::header::AUTHORIZATION, bearer.header);
+    if let Some((name, value)) = pool {
+        headers.insert(name.clone(), value.clone());
+    }
+    Ok(Some(bearer.generation))
 }
 
 /// Why an attempt failed.
@@ -529,11 +525,32 @@ fn check_path(base: &Url, url: &Url, op: &Operation) -> Result<(), String> {
     }
 }
 
-fn check_limits(body: &[u8], operation_id: &str, limits: &[BodyLimit]) -> Result<(), String> {
-    let mut value = None;
+/// A request body, parsed as JSON the first time it is asked for (a body
+/// that is not JSON reads as `null`).
+struct LazyJson<'b> {
+    body: &'b [u8],
+    value: Option<serde_json::Value>,
+}
+
+impl<'b> LazyJson<'b> {
+    fn new(body: &'b [u8]) -> Self {
+        Self { body, value: None }
+    }
+
+    fn get(&mut self) -> &serde_json::Value {
+        let body = self.body;
+        self.value
+            .get_or_insert_with(|| serde_json::from_slice(body).unwrap_or_default())
+    }
+}
+
+fn check_limits(
+    body: &mut LazyJson<'_>,
+    operation_id: &str,
+    limits: &[BodyLimit],
+) -> Result<(), String> {
     for limit in limits.iter().filter(|l| l.operation == operation_id) {
-        let json: &serde_json::Value =
-            value.get_or_insert_with(|| serde_json::from_slice(body).unwrap_or_default());
+        let json = body.get();
         for (name, field) in values_at(json, limit.pointer) {
             check_limit(limit, operation_id, &name, field)?;
         }
@@ -777,10 +794,29 @@ mod tests {
             min_items: None,
             max_items: None,
         }];
-        assert!(check_limits(br#"{"newTargetLatency":1000}"#, "op", &limits).is_ok());
-        let e = check_limits(br#"{"newTargetLatency":999}"#, "op", &limits).unwrap_err();
+        assert!(
+            check_limits(
+                &mut LazyJson::new(br#"{"newTargetLatency":1000}"#),
+                "op",
+                &limits
+            )
+            .is_ok()
+        );
+        let e = check_limits(
+            &mut LazyJson::new(br#"{"newTargetLatency":999}"#),
+            "op",
+            &limits,
+        )
+        .unwrap_err();
         assert!(e.contains("at least 1000"), "{e}");
-        assert!(check_limits(br#"{"newTargetLatency":1}"#, "other", &limits).is_ok());
+        assert!(
+            check_limits(
+                &mut LazyJson::new(br#"{"newTargetLatency":1}"#),
+                "other",
+                &limits
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -807,7 +843,7 @@ mod tests {
                 max_items: None,
             },
         ];
-        let check = |body: &str| check_limits(body.as_bytes(), "op", &limits);
+        let check = |body: &str| check_limits(&mut LazyJson::new(body.as_bytes()), "op", &limits);
         assert!(check(r#"{"n":10,"s":"ab"}"#).is_ok());
         assert!(check(r#"{"n":10,"s":"abc"}"#).is_ok());
         let e = check(r#"{"n":11}"#).unwrap_err();
