@@ -360,13 +360,14 @@ impl RequestInfo {
 
     /// ` (3 attempts in 4.1 s)`
     fn tally(&self) -> String {
-        let s = if self.attempts == 1 { "" } else { "s" };
-        format!(
-            "({} attempt{s} in {:.1} s)",
-            self.attempts,
-            self.elapsed.as_secs_f64()
-        )
+        tally(self.attempts, self.elapsed)
     }
+}
+
+/// `(3 attempts in 4.1 s)`: how many sends a failure took, and how long.
+pub(crate) fn tally(attempts: u32, elapsed: Duration) -> String {
+    let s = if attempts == 1 { "" } else { "s" };
+    format!("({attempts} attempt{s} in {:.1} s)", elapsed.as_secs_f64())
 }
 
 impl fmt::Display for RequestInfo {

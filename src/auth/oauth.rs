@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::token::{AccessToken, TokenProvider};
 use super::{Secret, check_not_empty, is_loopback};
-use crate::error::{AuthError, ConfigError};
+use crate::error::{AuthError, ConfigError, tally};
 use crate::retry::{RetryPolicy, RetryReason, classify_transport, retry_after};
 
 /// How the client proves its identity to the token endpoint (RFC 6749
@@ -490,11 +490,6 @@ fn one_line(text: &str) -> String {
         Some((i, _)) => format!("{}...", &flat[..i]),
         None => flat,
     }
-}
-
-fn tally(attempts: u32, elapsed: Duration) -> String {
-    let s = if attempts == 1 { "" } else { "s" };
-    format!("({attempts} attempt{s} in {:.1} s)", elapsed.as_secs_f64())
 }
 
 #[cfg(test)]
