@@ -13,7 +13,7 @@ use crate::exit::CliError;
 use crate::output::{Out, table};
 
 /// A mirror as kmirror prints it, from either API (`-o json`).
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Mirror {
     id: String,
     connector_name: Option<String>,
@@ -110,11 +110,9 @@ pub async fn run(command: InstaclustrCommand, s: &Settings, out: Out) -> Result<
                     id: m.id.map(|i| i.to_string()).unwrap_or_default(),
                     connector_name: m.connector_name,
                     topics_regex: Some(m.topics_regex),
-                    status: None,
                     target_latency: Some(m.target_latency),
                     max_tasks: Some(m.max_tasks),
-                    connectors: Vec::new(),
-                    topics: Vec::new(),
+                    ..Mirror::default()
                 })
                 .collect();
             out.result(&mirrors, |_| list_table(&mirrors))
@@ -221,11 +219,7 @@ async fn run_v1(cmd: InstaclustrMirrorCommand, s: &Settings, out: Out) -> Result
                     id: m.id.unwrap_or_default(),
                     connector_name: m.connector_name,
                     topics_regex: m.topics_regex,
-                    status: None,
-                    target_latency: None,
-                    max_tasks: None,
-                    connectors: Vec::new(),
-                    topics: Vec::new(),
+                    ..Mirror::default()
                 })
                 .collect();
             out.result(&mirrors, |_| list_table(&mirrors))
