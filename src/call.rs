@@ -18,6 +18,40 @@ use crate::error::{Error, RequestInfo};
 
 tokio::task_local! {
     static CALL: RefCell<Record>;
+    static OBSERVED: RefCell<Observed>;
+}
+
+/// What the calls made inside [`observed`] sent, all together.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Observed {
+    /// Calls (`send()`s) that went to the network.
+    pub(crate) calls: u32,
+    /// Requests sent, retries included.
+    pub(crate) attempts: u32,
+    /// The status of the last answer.
+    pub(crate) status: Option<u16>,
+}
+
+/// Runs `f` and counts what its calls sent (the DR journal's `attempts`).
+pub(crate) async fn observed<F: Future>(f: F) -> (F::Output, Observed) {
+    OBSERVED
+        .scope(RefCell::new(Observed::default()), async move {
+            let out = f.await;
+            (out, OBSERVED.with(|o| *o.borrow()))
+        })
+        .await
+}
+
+/// Adds one call's request to the enclosing [`observed`], if any.
+pub(crate) fn observe(request: Option<&RequestInfo>, status: Option<StatusCode>) {
+    if let Some(r) = request {
+        let _ = OBSERVED.try_with(|o| {
+            let mut o = o.borrow_mut();
+            o.calls += 1;
+            o.attempts += r.attempts();
+            o.status = status.map(|s| s.as_u16());
+        });
+    }
 }
 
 /// What the transport learned during one call.
@@ -36,6 +70,11 @@ pub(crate) async fn send<T, E>(
     CALL.scope(RefCell::new(Record::default()), async move {
         let result = raw.await;
         let record = CALL.with(|r| r.take());
+        match (&record.error, &record.answered) {
+            (Some(e), _) => observe(e.request(), e.status()),
+            (None, Some((r, status))) => observe(Some(r), Some(*status)),
+            (None, None) => {}
+        }
         match (result, record) {
             (_, Record { error: Some(e), .. }) => Err(e),
             (Ok(value), _) => Ok(value),

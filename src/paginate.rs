@@ -389,8 +389,15 @@ async fn fetch<P: Page>(
     request
         .headers_mut()
         .insert(ACCEPT, HeaderValue::from_static("application/json"));
-    let (mut response, sent) = inner.execute(http, request, operation).await?;
+    let (mut response, sent) = match inner.execute(http, request, operation).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            crate::call::observe(e.request(), e.status());
+            return Err(e);
+        }
+    };
     let status = response.status();
+    crate::call::observe(Some(&sent), Some(status));
     // Read chunk by chunk into one buffer sized from Content-Length: the
     // chunks and a contiguous copy are never alive together, so a page costs
     // one body in memory however it was split on the wire.

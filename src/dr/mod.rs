@@ -29,6 +29,8 @@
 //! # Ok(()) }
 //! ```
 
+mod journal;
+mod plan;
 mod report;
 mod run;
 
@@ -36,7 +38,10 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-pub use report::{Action, Event, Kind, PartitionLag, Report, TopicOutcome, TopicReport};
+pub use report::{
+    Action, Event, Kind, LostAnswer, PartitionLag, Report, RunError, Stage, Stages, TopicOutcome,
+    TopicReport,
+};
 
 use crate::Error;
 
@@ -54,6 +59,7 @@ pub enum Selection {
 }
 
 type EventFn<'a> = Box<dyn FnMut(&Event) + Send + 'a>;
+type Interrupt<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// A runbook to run on a link, configured with its setters and run by
 /// `.await`. Built by [`crate::confluent::Client::switchover`],
@@ -70,7 +76,11 @@ pub struct Runbook<'a> {
     timeout: Duration,
     dry_run: bool,
     poll: (Duration, Duration),
+    wait: bool,
+    max_resends: u32,
     on_event: Option<EventFn<'a>>,
+    journal: Option<Box<dyn std::io::Write + Send + 'a>>,
+    interrupt: Option<Interrupt<'a>>,
 }
 
 impl std::fmt::Debug for Runbook<'_> {
@@ -83,6 +93,9 @@ impl std::fmt::Debug for Runbook<'_> {
             .field("max_lag", &self.max_lag)
             .field("timeout", &self.timeout)
             .field("dry_run", &self.dry_run)
+            .field("wait", &self.wait)
+            .field("max_resends", &self.max_resends)
+            .field("journal", &self.journal.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -104,7 +117,11 @@ impl<'a> Runbook<'a> {
             timeout: Duration::from_secs(600),
             dry_run: false,
             poll: (Duration::from_secs(1), Duration::from_secs(10)),
+            wait: true,
+            max_resends: 3,
             on_event: None,
+            journal: None,
+            interrupt: None,
         }
     }
 
@@ -161,9 +178,58 @@ impl<'a> Runbook<'a> {
     }
 
     /// The first wait between polls (default 1 s) and the longest (default
-    /// 10 s); each wait is 1.5 times the previous one.
+    /// 10 s); each wait is 1.5 times the previous one, and each is varied
+    /// by up to 20% either way so that many runbooks do not poll in step.
     pub fn poll_interval(mut self, initial: Duration, max: Duration) -> Self {
         self.poll = (initial, max.max(initial));
+        self
+    }
+
+    /// Whether to wait for the topics to reach their end state after the
+    /// action (default `true`). Without, an accepted topic is
+    /// [`TopicOutcome::Accepted`].
+    pub fn wait(mut self, wait: bool) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// How many times a topic's action is sent again after a lost answer
+    /// whose read-back showed the topic had not moved (default 3). A topic
+    /// that moved is never sent its action again.
+    pub fn max_resends(mut self, n: u32) -> Self {
+        self.max_resends = n;
+        self
+    }
+
+    /// Appends one JSON line to `out` per request sent (time, method, path,
+    /// topics, `validate_only`, status, per-topic result, attempts,
+    /// elapsed), per status change seen and per lost answer read back,
+    /// flushed line by line; no header or credential is ever written. A
+    /// journal that cannot be written does not stop the runbook (the
+    /// report warns).
+    ///
+    /// ```no_run
+    /// # async fn run(c: kafka_mirror::confluent::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let journal = std::fs::OpenOptions::new()
+    ///     .create(true)
+    ///     .append(true)
+    ///     .open("switchover.jsonl")?;
+    /// let report = c.switchover("lkc-dr", "primary-to-dr").journal(journal).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn journal(mut self, out: impl std::io::Write + Send + 'a) -> Self {
+        self.journal = Some(Box::new(out));
+        self
+    }
+
+    /// Stops the runbook when `signal` completes (a Ctrl-C handler, a
+    /// cancellation token): no action is sent after it, a request in
+    /// flight is let finish (dropping it would lose its answer), waits
+    /// stop, and the report comes back with [`Report::interrupted`] and the
+    /// topics still on their way as [`TopicOutcome::InFlight`]. Running the
+    /// same runbook again waits for those without sending anything.
+    pub fn interrupt_on(mut self, signal: impl Future<Output = ()> + Send + 'a) -> Self {
+        self.interrupt = Some(Box::pin(signal));
         self
     }
 
@@ -191,9 +257,12 @@ impl crate::confluent::Client {
     ///
     /// # Errors
     ///
-    /// The runbook returns an [`Error`] when it cannot work at all: the
-    /// link or its topics cannot be read, or the pattern is not a valid
-    /// regular expression. A topic that fails is a [`TopicOutcome`].
+    /// The runbook returns an [`Error`] only before it has sent anything,
+    /// so an `Err` means nothing was changed: the pattern is not a valid
+    /// regular expression, or the link or its topics cannot be read (a 4xx
+    /// such as an unknown link at once; other failures once they last
+    /// until the timeout). Once an action is sent, every failure is in the
+    /// [`Report`]: per topic, and in [`Report::errors`].
     pub fn switchover(&self, cluster: impl Into<String>, link: impl Into<String>) -> Runbook<'_> {
         Runbook::new(self, Kind::Switchover, cluster.into(), link.into())
     }
@@ -217,5 +286,35 @@ impl crate::confluent::Client {
     /// As [`Self::switchover`].
     pub fn failback(&self, cluster: impl Into<String>, link: impl Into<String>) -> Runbook<'_> {
         Runbook::new(self, Kind::Failback, cluster.into(), link.into())
+    }
+
+    /// One `mirrors:*` action on mirror topics of `link`, with the
+    /// runbooks' machinery: topics already at the action's end state are
+    /// done, topics on its way are waited for and not sent again, lost
+    /// answers are resolved by reading back, failed polls are polled again,
+    /// and the result is a [`Report`]. Waits for the end state unless
+    /// [`Runbook::wait`] is `false`.
+    ///
+    /// ```no_run
+    /// use kafka_mirror::dr::Action;
+    /// # async fn run(c: kafka_mirror::confluent::Client) -> Result<(), kafka_mirror::Error> {
+    /// let report = c
+    ///     .mirror_action("lkc-dr", "primary-to-dr", Action::Pause)
+    ///     .topics(["orders"])
+    ///     .await?;
+    /// assert!(report.succeeded());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::switchover`].
+    pub fn mirror_action(
+        &self,
+        cluster: impl Into<String>,
+        link: impl Into<String>,
+        action: Action,
+    ) -> Runbook<'_> {
+        Runbook::new(self, Kind::Action(action), cluster.into(), link.into())
     }
 }

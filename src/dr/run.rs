@@ -1,87 +1,238 @@
-//! The three runbooks, step by step.
+//! The runbooks, carried out: read, check, classify each topic
+//! ([`plan::start`]), the lag gate, the actions with their lost answers
+//! resolved by reading back, one poll loop for every wait, and the report
+//! made at the end from each topic's [`Phase`].
+//!
+//! Once an action request has gone out, nothing here returns `Err`: a
+//! failed request is a [`RunError`] and a per-topic outcome, a failed read
+//! is counted and read again at the next interval, and only the deadline
+//! or an interrupt ends a wait.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
+use futures_util::future::{Either, select};
+use serde_json::json;
 use tokio::time::Instant;
 
-use super::report::{Action, Event, Kind, PartitionLag, Report, TopicOutcome, TopicReport};
-use super::{EventFn, Runbook, Selection};
+use super::journal::{Journal, round_ms};
+use super::plan::{self, Arrival, Failure, Start};
+use super::report::{
+    Action, Event, Kind, LostAnswer, PartitionLag, Report, RunError, Stage, Stages, TopicOutcome,
+    TopicReport,
+};
+use super::{EventFn, Interrupt, Runbook, Selection};
 use crate::Error;
 use crate::confluent::Client;
 use crate::confluent::types::{
-    AlterMirrorsRequestData, LinkState, LinkTaskState, ListMirrorTopicsResponseData as Topic,
-    MirrorTopicStatus as S,
+    AlterMirrorStatusResponseDataList, AlterMirrorsRequestData, LinkState, LinkTaskState,
+    ListLinksResponseData as LinkData, ListMirrorTopicsResponseData as Topic,
 };
 
 /// The link config that makes consumer offsets follow to the DR cluster.
 const OFFSET_SYNC: &str = "consumer.offset.sync.enable";
 
+/// Where a topic is while the runbook runs. The report's
+/// [`TopicOutcome`] is made from it at the end ([`Run::finish`]).
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    /// To be sent this action, once the runbook gets there.
+    Selected(Action),
+    /// Its action request is out, no answer yet.
+    Sent(Action),
+    /// Its request got no usable answer: to be read back.
+    AnswerLost(Action),
+    /// Its action was accepted (by the answer, a read-back or an earlier
+    /// run): on its way to the end state.
+    InFlight(Action),
+    /// Dry run: the service would accept its action.
+    Planned,
+    /// At its end state.
+    Done,
+    /// Refused, or in a state it does not leave by itself.
+    Failed {
+        reason: String,
+        error_code: Option<i64>,
+    },
+    /// Decided before anything was sent for it: not to act.
+    NotStarted(String),
+}
+
+/// One topic: its phase and what the report will say of it.
+struct Tracked {
+    phase: Phase,
+    /// Whether the runbook waited (or would have) for it to arrive.
+    awaited: bool,
+    report: TopicReport,
+}
+
+/// How a poll loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Polled {
+    Reached,
+    Deadline,
+    Interrupted,
+}
+
+/// What a poll loop waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Goal {
+    /// The total lag of the topics about to be promoted is at most
+    /// `max_lag` (a dry run looks once).
+    Lag,
+    /// One complete read, to resolve lost answers.
+    ReadBack,
+    /// Every topic in flight has arrived or is stuck.
+    Arrive,
+}
+
 /// A runbook under way.
 struct Run<'a> {
     client: &'a Client,
+    kind: Kind,
     cluster: String,
     link: String,
     max_lag: u64,
     dry_run: bool,
+    wait: bool,
+    max_resends: u32,
     poll: (Duration, Duration),
+    started: Instant,
     deadline: Instant,
     on_event: Option<EventFn<'a>>,
-    report: Report,
+    journal: Journal<'a>,
+    interrupt: Option<Interrupt<'a>>,
+    interrupted: bool,
+    topics: BTreeMap<String, Tracked>,
+    warnings: Vec<String>,
+    stopped_early: Option<String>,
+    errors: Vec<RunError>,
+    failed_polls: u32,
+    last_poll_error: Option<String>,
+    last_poll_failed: bool,
+    action_requests: u32,
+    stages: Stages,
+    gate_started: Instant,
+    rng: fastrand::Rng,
 }
 
 pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
     let started = Instant::now();
     let pattern = match &rb.selection {
         Selection::Pattern(p) => Some(regex::Regex::new(p).map_err(|e| {
-            Error::InvalidArgument(format!("--pattern `{p}` is not a regular expression: {e}"))
+            Error::InvalidArgument(format!(
+                "the topic pattern `{p}` is not a regular expression: {e}"
+            ))
         })?),
         _ => None,
     };
     let mut run = Run {
         client: rb.client,
-        cluster: rb.cluster.clone(),
-        link: rb.link.clone(),
+        kind: rb.kind,
+        cluster: rb.cluster,
+        link: rb.link,
         max_lag: rb.max_lag,
         dry_run: rb.dry_run,
+        wait: rb.wait,
+        max_resends: rb.max_resends,
         poll: rb.poll,
+        started,
         deadline: started + rb.timeout,
         on_event: rb.on_event,
-        report: Report {
-            kind: rb.kind,
-            cluster: rb.cluster,
-            link: rb.link,
-            dry_run: rb.dry_run,
-            topics: BTreeMap::new(),
-            warnings: Vec::new(),
-            stopped_early: None,
-            elapsed: Duration::ZERO,
-        },
+        journal: Journal::new(rb.journal, started),
+        interrupt: rb.interrupt,
+        interrupted: false,
+        topics: BTreeMap::new(),
+        warnings: Vec::new(),
+        stopped_early: None,
+        errors: Vec::new(),
+        failed_polls: 0,
+        last_poll_error: None,
+        last_poll_failed: false,
+        action_requests: 0,
+        stages: Stages::default(),
+        gate_started: started,
+        rng: fastrand::Rng::new(),
     };
+    run.journal.write(
+        "start",
+        json!({"kind": run.kind, "cluster": run.cluster, "link": run.link, "dry_run": run.dry_run}),
+    );
     run.emit(Event::Step(format!(
         "{}{} on link {} of cluster {}: reading its mirror topics",
-        rb.kind,
-        if rb.dry_run { " (dry run)" } else { "" },
+        run.kind,
+        if run.dry_run { " (dry run)" } else { "" },
         run.link,
         run.cluster
     )));
-    let topics = run.list().await?;
+    let read = run.read_before_acting().await;
+    let Some(topics) = read? else {
+        return Ok(run.finish());
+    };
     run.select(&topics, &rb.selection, pattern.as_ref());
-    if run.report.topics.is_empty() {
+    if run.topics.is_empty() {
         run.stop_early("no mirror topic of the link is selected".into());
-    } else {
-        match rb.kind {
-            Kind::Switchover => run.switchover().await?,
-            Kind::Failover => run.failover().await?,
-            Kind::Failback => run.failback().await?,
-        }
+    } else if run.preflight().await? {
+        run.classify();
     }
-    run.report.elapsed = started.elapsed();
-    Ok(run.report)
+    run.stages.preflight = started.elapsed();
+    if run.to_send().is_empty() && run.kind == Kind::Switchover {
+        // Nothing to promote: no lag gate.
+    } else if run.kind == Kind::Switchover && !run.lag_gate().await {
+        return Ok(run.finish());
+    }
+    run.act().await;
+    if !run.dry_run && run.wait {
+        let t = Instant::now();
+        run.wait_for_arrivals().await;
+        run.stages.wait = t.elapsed();
+    }
+    Ok(run.finish())
 }
 
-impl Run<'_> {
+/// The link's mirror topics by name, and what the read sent. (A free
+/// function: the runbook's future must be `Send`, and `Run` holds a
+/// callback that is not `Sync`.)
+fn list(
+    client: &Client,
+    cluster: String,
+    link: String,
+) -> impl Future<Output = (Result<BTreeMap<String, Topic>, Error>, crate::call::Observed)> + Send + '_
+{
+    let request = client
+        .list_mirror_topics()
+        .cluster_id(cluster)
+        .link_name(link);
+    crate::call::observed(async move {
+        let all = request.collect_up_to(usize::MAX).await?;
+        Ok(all
+            .into_iter()
+            .map(|t| (t.mirror_topic_name.clone(), t))
+            .collect())
+    })
+}
+
+fn lag_of(t: &Topic) -> i64 {
+    t.mirror_lags.iter().map(|l| l.lag.max(0)).sum()
+}
+
+fn lags_of(t: &Topic) -> Vec<PartitionLag> {
+    t.mirror_lags
+        .iter()
+        .map(|l| PartitionLag {
+            partition: l.partition,
+            lag: l.lag,
+        })
+        .collect()
+}
+
+/// An error on one line, for the report and the journal.
+fn line(e: &Error) -> String {
+    e.to_string().replace('\n', " ")
+}
+
+impl<'a> Run<'a> {
     fn emit(&mut self, event: Event) {
         if let Some(f) = self.on_event.as_mut() {
             f(&event);
@@ -90,41 +241,173 @@ impl Run<'_> {
 
     fn warn(&mut self, warning: String) {
         self.emit(Event::Warning(warning.clone()));
-        self.report.warnings.push(warning);
+        self.warnings.push(warning);
     }
 
-    /// Ends the runbook before any action: every topic not yet decided is
-    /// not started, for `reason`.
+    /// No action will be sent: every topic still to be sent one is not
+    /// started, for `reason`. Topics already in flight are still waited for.
     fn stop_early(&mut self, reason: String) {
-        for t in self.report.topics.values_mut() {
-            if matches!(t.outcome, TopicOutcome::NotStarted { .. }) {
-                t.outcome = TopicOutcome::NotStarted {
-                    reason: reason.clone(),
-                };
+        for t in self.topics.values_mut() {
+            if matches!(t.phase, Phase::Selected(_)) {
+                t.phase = Phase::NotStarted(reason.clone());
             }
         }
         self.emit(Event::Warning(format!("stopped before acting: {reason}")));
-        self.report.stopped_early = Some(reason);
+        self.journal
+            .write("stopped_before_acting", json!({"reason": reason}));
+        self.stopped_early = Some(reason);
     }
 
-    /// The link's mirror topics by name. (Not a `&self` method: the
-    /// runbook's future must be `Send`, and `Run` holds a callback that
-    /// is not `Sync`.)
-    fn list(
-        &self,
-    ) -> impl Future<Output = Result<BTreeMap<String, Topic>, Error>> + Send + use<'_> {
-        let request = self
-            .client
-            .list_mirror_topics()
-            .cluster_id(self.cluster.clone())
-            .link_name(self.link.clone());
-        async move {
-            let all = request.collect_up_to(usize::MAX).await?;
-            Ok(all
-                .into_iter()
-                .map(|t| (t.mirror_topic_name.clone(), t))
-                .collect())
+    /// Interrupted during the pre-flight checks: nothing is sent, and
+    /// topics in flight are classified so the report shows them.
+    fn interrupted_before_acting(&mut self) {
+        self.classify();
+        self.stop_early("interrupted before anything was sent".into());
+    }
+
+    fn path(&self, tail: &str) -> String {
+        let path = format!("/kafka/v3/clusters/{}/links/{}", self.cluster, self.link);
+        if tail.is_empty() {
+            path
+        } else {
+            format!("{path}/{tail}")
         }
+    }
+
+    fn record_error(&mut self, stage: Stage, e: &Error) {
+        self.errors.push(RunError {
+            stage,
+            message: line(e),
+            status: e.status().map(|s| s.as_u16()),
+            attempts: e.attempts(),
+            at: self.started.elapsed(),
+        });
+    }
+
+    /// `fut`, unless the interrupt comes first (`None`; also at once when
+    /// it came earlier).
+    async fn interruptible<T>(&mut self, fut: impl Future<Output = T>) -> Option<T> {
+        if self.interrupted {
+            return None;
+        }
+        let Some(interrupt) = self.interrupt.as_mut() else {
+            return Some(fut.await);
+        };
+        let fut = std::pin::pin!(fut);
+        match select(fut, interrupt.as_mut()).await {
+            Either::Left((out, _)) => Some(out),
+            Either::Right(((), _)) => {
+                self.interrupted = true;
+                self.interrupt = None;
+                self.emit(Event::Warning(
+                    "interrupted: no further action is sent".into(),
+                ));
+                self.journal.write("interrupted", json!({}));
+                None
+            }
+        }
+    }
+
+    /// Sleeps `d` with ±20% jitter (so many runbooks do not poll in step),
+    /// never past the deadline. `false`: interrupted.
+    async fn pause(&mut self, d: Duration) -> bool {
+        let jittered = d.mul_f64(0.8 + 0.4 * self.rng.f64());
+        let wake = (Instant::now() + jittered).min(self.deadline);
+        self.interruptible(tokio::time::sleep_until(wake))
+            .await
+            .is_some()
+    }
+
+    /// One read of the link's mirror topics, journaled.
+    async fn read(&mut self) -> Option<Result<BTreeMap<String, Topic>, Error>> {
+        let t = Instant::now();
+        let fut = list(self.client, self.cluster.clone(), self.link.clone());
+        let (result, seen) = self.interruptible(fut).await?;
+        let path = self.path("mirrors");
+        let mut fields = json!({
+            "method": "GET", "path": path, "pages": seen.calls, "attempts": seen.attempts,
+            "status": seen.status, "elapsed": round_ms(t.elapsed()),
+        });
+        match &result {
+            Ok(topics) => fields["topics"] = json!(topics.len()),
+            Err(e) => fields["error"] = json!(line(e)),
+        }
+        self.journal.write("request", fields);
+        Some(result)
+    }
+
+    /// The first read: a failure that will not pass by itself (no such
+    /// link, no permission) is returned; others are read again until the
+    /// deadline. `Ok(None)`: interrupted or out of time, nothing sent.
+    async fn read_before_acting(&mut self) -> Result<Option<BTreeMap<String, Topic>>, Error> {
+        let mut interval = self.poll.0;
+        loop {
+            let Some(result) = self.read().await else {
+                self.stopped_early = Some("interrupted before anything was sent".into());
+                return Ok(None);
+            };
+            match result {
+                Ok(topics) => return Ok(Some(topics)),
+                Err(e) if !plan::read_again(&e) || Instant::now() >= self.deadline => {
+                    return Err(e);
+                }
+                Err(e) => self.poll_failed(&e),
+            }
+            if !self.pause(interval).await {
+                self.stopped_early = Some("interrupted before anything was sent".into());
+                return Ok(None);
+            }
+            interval = interval.mul_f64(1.5).min(self.poll.1);
+        }
+    }
+
+    /// A pre-flight read other than the topics' (the link, its configs),
+    /// read again after transient failures until the deadline.
+    /// `Ok(None)`: interrupted (nothing was sent).
+    async fn read_link_info<T, F, Fut>(&mut self, what: &str, make: F) -> Result<Option<T>, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let mut interval = self.poll.0;
+        loop {
+            let t = Instant::now();
+            let Some((result, seen)) = self.interruptible(crate::call::observed(make())).await
+            else {
+                return Ok(None);
+            };
+            let mut fields = json!({
+                "method": "GET", "path": self.path(what), "pages": seen.calls,
+                "attempts": seen.attempts, "status": seen.status,
+                "elapsed": round_ms(t.elapsed()),
+            });
+            if let Err(e) = &result {
+                fields["error"] = json!(line(e));
+            }
+            self.journal.write("request", fields);
+            match result {
+                Ok(v) => return Ok(Some(v)),
+                Err(e) if !plan::read_again(&e) || Instant::now() >= self.deadline => {
+                    return Err(e);
+                }
+                Err(e) => self.poll_failed(&e),
+            }
+            if !self.pause(interval).await {
+                return Ok(None);
+            }
+            interval = interval.mul_f64(1.5).min(self.poll.1);
+        }
+    }
+
+    fn poll_failed(&mut self, e: &Error) {
+        self.failed_polls += 1;
+        self.last_poll_failed = true;
+        let error = line(e);
+        self.last_poll_error = Some(error.clone());
+        self.emit(Event::PollFailed {
+            error,
+            failed: self.failed_polls,
+        });
     }
 
     fn select(
@@ -143,92 +426,122 @@ impl Run<'_> {
             Selection::All => topics.keys().cloned().collect(),
         };
         for name in names {
-            let report = match topics.get(&name) {
-                Some(t) => TopicReport {
-                    status_before: Some(t.mirror_status.clone()),
-                    lags: lags_of(t),
-                    action: None,
-                    statuses: vec![t.mirror_status.clone()],
-                    messages_truncated: None,
-                    outcome: TopicOutcome::NotStarted {
-                        reason: "not reached".into(),
-                    },
-                },
-                None => TopicReport {
-                    status_before: None,
-                    lags: Vec::new(),
-                    action: None,
-                    statuses: Vec::new(),
-                    messages_truncated: None,
-                    outcome: TopicOutcome::Failed {
-                        reason: format!("not a mirror topic of link {}", self.link),
-                        error_code: None,
-                    },
+            let found = topics.get(&name);
+            let phase = match found {
+                // Classified once the pre-flight checks have passed.
+                Some(_) => Phase::NotStarted("not reached".into()),
+                None => Phase::Failed {
+                    reason: format!("not a mirror topic of link {}", self.link),
+                    error_code: None,
                 },
             };
-            self.report.topics.insert(name, report);
+            let report = TopicReport {
+                status_before: found.map(|t| t.mirror_status.clone()),
+                lags: found.map(lags_of).unwrap_or_default(),
+                action: None,
+                requests: 0,
+                resumed: false,
+                lost_answers: Vec::new(),
+                statuses: found.map(|t| vec![t.mirror_status.clone()]).unwrap_or_default(),
+                messages_truncated: None,
+                reached_after: None,
+                outcome: TopicOutcome::Done,
+            };
+            let tracked = Tracked {
+                phase,
+                awaited: false,
+                report,
+            };
+            self.topics.insert(name, tracked);
         }
     }
 
-    /// Topics still waiting for a decision whose status is one of `statuses`.
-    fn pending_in(&self, statuses: &[S]) -> Vec<String> {
-        self.report
+    /// Each found topic's start ([`plan::start`]).
+    fn classify(&mut self) {
+        let kind = self.kind;
+        for t in self.topics.values_mut() {
+            if t.phase != Phase::NotStarted("not reached".into()) {
+                continue;
+            }
+            let Some(status) = t.report.status_before.clone() else {
+                continue;
+            };
+            t.phase = match plan::start(kind, &status) {
+                Start::Done => Phase::Done,
+                Start::Await(a) => {
+                    t.report.action = Some(a);
+                    t.report.resumed = true;
+                    t.awaited = true;
+                    Phase::InFlight(a)
+                }
+                Start::Send(a) => {
+                    t.report.action = Some(a);
+                    Phase::Selected(a)
+                }
+                Start::Refuse(why) => Phase::Failed {
+                    reason: format!("it is {status}; {why}"),
+                    error_code: None,
+                },
+            };
+        }
+        let resumed: Vec<String> = self
             .topics
             .iter()
-            .filter(|(_, t)| matches!(t.outcome, TopicOutcome::NotStarted { .. }))
-            .filter(|(_, t)| {
-                t.status_before
-                    .as_ref()
-                    .is_some_and(|s| statuses.contains(s))
-            })
+            .filter(|(_, t)| t.report.resumed)
+            .map(|(n, _)| n.clone())
+            .collect();
+        if !resumed.is_empty() {
+            self.emit(Event::Step(format!(
+                "{} topic(s) already on their way from an earlier run, waited for and not sent again: {}",
+                resumed.len(),
+                resumed.join(", ")
+            )));
+        }
+    }
+
+    /// The topics to be sent an action, by name.
+    fn to_send(&self) -> Vec<String> {
+        self.topics
+            .iter()
+            .filter(|(_, t)| matches!(t.phase, Phase::Selected(_)))
             .map(|(n, _)| n.clone())
             .collect()
     }
 
-    fn decide(&mut self, name: &str, outcome: TopicOutcome) {
-        if let Some(t) = self.report.topics.get_mut(name) {
-            t.outcome = outcome;
+    /// The checks of each runbook before it acts. `Ok(false)`: the topics
+    /// are not to be classified (nothing will be sent or awaited).
+    async fn preflight(&mut self) -> Result<bool, Error> {
+        match self.kind {
+            Kind::Switchover => self.switchover_checks().await,
+            Kind::Failover => self.failover_checks().await,
+            Kind::Failback | Kind::Action(_) => Ok(true),
         }
     }
 
-    /// Every topic not yet decided and not in `statuses` fails: `action`
-    /// cannot start from where it is.
-    fn refuse_others(&mut self, statuses: &[S], action: &str) {
-        let names: Vec<(String, String)> = self
-            .report
-            .topics
-            .iter()
-            .filter(|(_, t)| matches!(t.outcome, TopicOutcome::NotStarted { .. }))
-            .filter_map(|(n, t)| {
-                let s = t.status_before.as_ref()?;
-                (!statuses.contains(s)).then(|| (n.clone(), s.to_string()))
-            })
-            .collect();
-        for (name, status) in names {
-            self.decide(
-                &name,
-                TopicOutcome::Failed {
-                    reason: format!("it is {status}; {action}"),
-                    error_code: None,
-                },
-            );
-        }
+    async fn get_link(&mut self, tasks: bool) -> Result<Option<LinkData>, Error> {
+        let (c, cluster, link) = (self.client, self.cluster.clone(), self.link.clone());
+        self.read_link_info("", move || {
+            let request = c
+                .get_link()
+                .cluster_id(cluster.clone())
+                .link_name(link.clone())
+                .include_tasks(tasks);
+            async move { request.send().await.map(|r| r.into_inner()) }
+        })
+        .await
     }
 
-    async fn switchover(&mut self) -> Result<(), Error> {
+    async fn switchover_checks(&mut self) -> Result<bool, Error> {
         self.emit(Event::Step(
             "pre-flight checks: link state and tasks, consumer offset sync, topic states".into(),
         ));
-        let link = self
-            .client
-            .get_link()
-            .cluster_id(&self.cluster)
-            .link_name(&self.link)
-            .include_tasks(true)
-            .send()
-            .await?
-            .into_inner();
-        if let Some(state) = link
+        let Some(link) = self.get_link(true).await? else {
+            self.interrupted_before_acting();
+            return Ok(false);
+        };
+        // Topics already promoted are waited for whatever the link's state:
+        // the checks only stop what has not been sent.
+        let stop = if let Some(state) = link
             .link_state
             .as_ref()
             .filter(|s| **s != LinkState::Active)
@@ -239,67 +552,58 @@ impl Run<'_> {
                 .or_else(|| link.link_error.as_ref().map(|e| e.to_string()))
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default();
-            self.stop_early(format!(
+            Some(format!(
                 "the link is {state}{why}; a switchover needs both clusters reachable (with the source down, run a failover)"
-            ));
-            return Ok(());
-        }
-        let broken: Vec<String> = link
-            .tasks
-            .iter()
-            .flatten()
-            .filter(|t| t.state == LinkTaskState::InError)
-            .map(|t| {
-                let errors: Vec<String> = t
-                    .errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.error_code, e.error_message))
-                    .collect();
-                format!("{} ({})", t.task_name, errors.join("; "))
+            ))
+        } else {
+            let broken: Vec<String> = link
+                .tasks
+                .iter()
+                .flatten()
+                .filter(|t| t.state == LinkTaskState::InError)
+                .map(|t| {
+                    let errors: Vec<String> = t
+                        .errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.error_code, e.error_message))
+                        .collect();
+                    format!("{} ({})", t.task_name, errors.join("; "))
+                })
+                .collect();
+            (!broken.is_empty()).then(|| {
+                format!(
+                    "link task(s) in error: {}; fix them before switching over",
+                    broken.join(", ")
+                )
             })
-            .collect();
-        if !broken.is_empty() {
-            self.stop_early(format!(
-                "link task(s) in error: {}; fix them before switching over",
-                broken.join(", ")
-            ));
-            return Ok(());
+        };
+        if let Some(reason) = stop {
+            self.classify();
+            self.stop_early(reason);
+            return Ok(false);
         }
-        self.check_offset_sync().await?;
-        let promotable = [S::Active, S::Paused];
-        for name in self.pending_in(&[S::Stopped]) {
-            self.decide(&name, TopicOutcome::Done);
+        if !self.check_offset_sync().await? {
+            self.interrupted_before_acting();
+            return Ok(false);
         }
-        self.refuse_others(&promotable, "promote needs ACTIVE or PAUSED");
-        let mut candidates = self.pending_in(&promotable);
-        if candidates.is_empty() {
-            return Ok(());
-        }
-        if !self.lag_gate(&candidates).await? {
-            return Ok(());
-        }
-        candidates = self.pending_in(&promotable);
-        let accepted = self.act(Action::Promote, &candidates).await?;
-        if !self.dry_run {
-            self.watch(&accepted, |t| match t.mirror_status {
-                S::Stopped => Some(Ok(())),
-                S::Failed | S::LinkFailed => Some(Err(t.mirror_status.to_string())),
-                _ => None,
-            })
-            .await?;
-        }
-        Ok(())
+        Ok(true)
     }
 
-    async fn check_offset_sync(&mut self) -> Result<(), Error> {
+    /// `Ok(false)`: interrupted.
+    async fn check_offset_sync(&mut self) -> Result<bool, Error> {
+        let (c, cluster, link) = (self.client, self.cluster.clone(), self.link.clone());
         // Every page: the list is paged like any other.
-        let configs = self
-            .client
-            .list_link_configs()
-            .cluster_id(&self.cluster)
-            .link_name(&self.link)
-            .collect_up_to(usize::MAX)
-            .await?;
+        let Some(configs) = self
+            .read_link_info("configs", move || {
+                c.list_link_configs()
+                    .cluster_id(cluster.clone())
+                    .link_name(link.clone())
+                    .collect_up_to(usize::MAX)
+            })
+            .await?
+        else {
+            return Ok(false);
+        };
         let synced = configs
             .iter()
             .any(|c| c.name == OFFSET_SYNC && c.value.eq_ignore_ascii_case("true"));
@@ -308,312 +612,505 @@ impl Run<'_> {
                 "{OFFSET_SYNC} is not true on this link: consumer groups' offsets are not mirrored, so consumers moved to this cluster start from their own committed offsets (or their reset policy)"
             ));
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Waits until the candidates' total lag is at most `max_lag`. A dry
-    /// run looks once. `false`: the runbook stopped (timeout).
-    async fn lag_gate(&mut self, candidates: &[String]) -> Result<bool, Error> {
-        let started = Instant::now();
-        let mut interval = self.poll.0;
+    async fn failover_checks(&mut self) -> Result<bool, Error> {
+        self.emit(Event::Step("pre-flight: link state".into()));
+        let Some(link) = self.get_link(false).await? else {
+            self.interrupted_before_acting();
+            return Ok(false);
+        };
+        if link.link_state == Some(LinkState::Active) {
+            self.warn("the link is ACTIVE, so the source looks reachable: a switchover would wait for the lag and lose nothing".into());
+        }
+        Ok(true)
+    }
+
+    /// Waits until the total lag of the topics to promote is at most
+    /// `max_lag`. `false`: the runbook stopped (timeout or interrupt); the
+    /// report is all that is left to make.
+    async fn lag_gate(&mut self) -> bool {
+        let candidates = self.to_send();
+        if candidates.is_empty() {
+            return true;
+        }
+        let t = Instant::now();
+        self.gate_started = t;
         self.emit(Event::Step(format!(
             "lag gate: waiting until the total lag of {} topic(s) is at most {}",
             candidates.len(),
             self.max_lag
         )));
-        loop {
-            let topics = self.list().await?;
-            let mut total: u64 = 0;
-            for name in candidates {
-                if let (Some(t), Some(r)) = (topics.get(name), self.report.topics.get_mut(name)) {
-                    r.lags = lags_of(t);
-                    total += r.total_lag() as u64;
-                }
+        let polled = self.poll(Goal::Lag).await;
+        self.stages.lag_gate = t.elapsed();
+        match polled {
+            Polled::Reached => true,
+            Polled::Interrupted => {
+                self.stop_early("interrupted during the lag gate; nothing was promoted".into());
+                false
             }
-            self.emit(Event::Lag {
-                total,
-                max: self.max_lag,
-                waited: started.elapsed(),
-            });
-            if total <= self.max_lag {
-                return Ok(true);
-            }
-            if self.dry_run {
-                self.warn(format!(
-                    "the total lag is {total}, above the gate of {}: a real run would wait for it",
-                    self.max_lag
-                ));
-                return Ok(true);
-            }
-            if Instant::now() + interval > self.deadline {
+            Polled::Deadline => {
+                let total = self.total_lag_to_send();
                 self.stop_early(format!(
                     "the total lag was still {total} (gate: {}) when the timeout came, after {:.0} s; nothing was promoted",
                     self.max_lag,
-                    started.elapsed().as_secs_f64()
+                    t.elapsed().as_secs_f64()
                 ));
-                return Ok(false);
+                false
             }
-            tokio::time::sleep(interval).await;
-            interval = interval.mul_f64(1.5).min(self.poll.1);
         }
     }
 
-    async fn failover(&mut self) -> Result<(), Error> {
-        self.emit(Event::Step("pre-flight: link state".into()));
-        let link = self
-            .client
-            .get_link()
-            .cluster_id(&self.cluster)
-            .link_name(&self.link)
-            .send()
-            .await?
-            .into_inner();
-        if link.link_state == Some(LinkState::Active) {
-            self.warn("the link is ACTIVE, so the source looks reachable: a switchover would wait for the lag and lose nothing".into());
-        }
-        for name in self.pending_in(&[S::Stopped]) {
-            self.decide(&name, TopicOutcome::Done);
-        }
-        let candidates: Vec<String> = self
-            .report
-            .topics
-            .iter()
-            .filter(|(_, t)| matches!(t.outcome, TopicOutcome::NotStarted { .. }))
-            .map(|(n, _)| n.clone())
-            .collect();
-        if candidates.is_empty() {
-            return Ok(());
-        }
-        let lost: i64 = candidates
-            .iter()
-            .filter_map(|n| self.report.topics.get(n))
-            .map(TopicReport::total_lag)
-            .sum();
-        self.emit(Event::Step(format!(
-            "failing over {} topic(s); their last known lag, {lost} message(s), may never reach this cluster",
-            candidates.len()
-        )));
-        let accepted = self.act(Action::Failover, &candidates).await?;
-        if !self.dry_run {
-            self.watch(&accepted, |t| match t.mirror_status {
-                S::Stopped => Some(Ok(())),
-                _ => None,
-            })
-            .await?;
-        }
-        Ok(())
+    fn total_lag_to_send(&self) -> u64 {
+        self.topics
+            .values()
+            .filter(|t| matches!(t.phase, Phase::Selected(_)))
+            .map(|t| t.report.total_lag() as u64)
+            .sum()
     }
 
-    async fn failback(&mut self) -> Result<(), Error> {
-        let reversible = [S::Active, S::Paused];
-        let restorable = [S::Stopped];
-        // A restore already under way is only waited for.
-        let restoring = self.pending_in(&[S::PendingRestore, S::PendingSetupForRestore]);
-        self.refuse_others(
-            &[S::Active, S::Paused, S::Stopped, S::PendingRestore, S::PendingSetupForRestore],
-            "failback starts from ACTIVE or PAUSED (reverse-and-start) or STOPPED (truncate-and-restore)",
-        );
-        let reverse = self.pending_in(&reversible);
-        let restore = self.pending_in(&restorable);
-        let mut reversed = Vec::new();
-        if !reverse.is_empty() {
-            self.emit(Event::Step(format!(
-                "reverse-and-start {} topic(s) still mirroring: they stop here and the other cluster mirrors them",
-                reverse.len()
-            )));
-            reversed = self.act(Action::ReverseAndStart, &reverse).await?;
-        }
-        let mut restored = restoring;
-        if !restore.is_empty() {
-            self.emit(Event::Step(format!(
-                "truncate-and-restore {} stopped topic(s): each is cut back to where it left the source and mirrors it again",
-                restore.len()
-            )));
-            restored.extend(self.act(Action::TruncateAndRestore, &restore).await?);
-        }
-        if self.dry_run {
-            return Ok(());
-        }
-        let max_lag = self.max_lag as i64;
-        let reversed: BTreeSet<String> = reversed.into_iter().collect();
-        let all: Vec<String> = reversed.iter().cloned().chain(restored).collect();
-        self.watch(&all, move |t| {
-            let lag: i64 = t.mirror_lags.iter().map(|l| l.lag.max(0)).sum();
-            match (&t.mirror_status, reversed.contains(&t.mirror_topic_name)) {
-                (S::Stopped, true) => Some(Ok(())),
-                (S::Active, false) if lag <= max_lag => Some(Ok(())),
-                (S::Failed | S::LinkFailed, _) => Some(Err(t.mirror_status.to_string())),
-                _ => None,
+    /// Sends every selected topic its action; reads back after lost
+    /// answers and sends again what did not move, until nothing is left to
+    /// send, the deadline, or an interrupt.
+    async fn act(&mut self) {
+        let t = Instant::now();
+        loop {
+            let mut groups: BTreeMap<Action, Vec<String>> = BTreeMap::new();
+            for (name, tracked) in &self.topics {
+                if let Phase::Selected(a) = tracked.phase {
+                    groups.entry(a).or_default().push(name.clone());
+                }
             }
-        })
-        .await
+            if groups.is_empty() || self.interrupted {
+                break;
+            }
+            if Instant::now() >= self.deadline {
+                self.stop_early("the timeout came before the action could be sent".into());
+                break;
+            }
+            for (action, names) in groups {
+                if self.interrupted {
+                    break;
+                }
+                self.send(action, &names).await;
+            }
+            if !self.topics.values().any(|t| matches!(t.phase, Phase::AnswerLost(_))) {
+                continue;
+            }
+            if self.poll(Goal::ReadBack).await != Polled::Reached {
+                break;
+            }
+        }
+        if self.interrupted {
+            for t in self.topics.values_mut() {
+                if matches!(t.phase, Phase::Selected(_)) {
+                    t.phase = Phase::NotStarted("interrupted before it was sent".into());
+                }
+            }
+        }
+        self.stages.action += t.elapsed();
     }
 
-    /// Sends `action` for `names` (`validate_only` in a dry run) and
-    /// records each topic's answer. Returns the names it was accepted for.
-    async fn act(&mut self, action: Action, names: &[String]) -> Result<Vec<String>, Error> {
-        if names.is_empty() {
-            return Ok(Vec::new());
-        }
+    /// Sends `action` for `names` (`validate_only` in a dry run), once, and
+    /// records what the answer says of each.
+    async fn send(&mut self, action: Action, names: &[String]) {
         self.emit(Event::Step(format!(
             "{}{action}: {}",
             if self.dry_run { "validate " } else { "" },
             names.join(", ")
         )));
-        let body = AlterMirrorsRequestData {
-            mirror_topic_names: names.to_vec(),
-            mirror_topic_name_pattern: None,
-        };
-        let (c, cluster, link, dry) = (self.client, &self.cluster, &self.link, self.dry_run);
-        // The four actions' builders differ only in their method.
-        macro_rules! alter {
-            ($method:ident $(, $extra:ident)?) => {
-                c.$method()
-                    .cluster_id(cluster)
-                    .link_name(link)
-                    .validate_only(dry)
-                    $(.$extra(true))?
-                    .body(body)
-                    .send()
-                    .await
-            };
-        }
-        let answer = match action {
-            Action::Promote => alter!(promote_mirror_topics),
-            Action::Failover => alter!(failover_mirror_topics),
-            Action::ReverseAndStart => alter!(reverse_and_start_mirror_topics),
-            Action::TruncateAndRestore => alter!(
-                truncate_and_restore_mirror_topics,
-                include_partition_level_truncation_data
-            ),
-        }?
-        .into_inner();
-        let mut accepted = Vec::new();
         for name in names {
-            let item = answer.data.iter().find(|i| i.mirror_topic_name == *name);
-            let Some(t) = self.report.topics.get_mut(name) else {
-                continue;
-            };
-            t.action = Some(action);
-            match item {
-                Some(i) if crate::runtime::item_failed(&i.error_code, &i.error_message) => {
-                    t.outcome = TopicOutcome::Failed {
-                        reason: i
-                            .error_message
-                            .clone()
-                            .unwrap_or_else(|| format!("{action} refused")),
-                        error_code: i.error_code,
-                    };
-                }
-                Some(i) => {
-                    t.messages_truncated = i.messages_truncated;
-                    if dry {
-                        t.outcome = TopicOutcome::Planned;
-                    }
-                    accepted.push(name.clone());
-                }
-                None => {
-                    t.outcome = TopicOutcome::Failed {
-                        reason: format!("the answer to {action} does not mention it"),
-                        error_code: None,
-                    };
-                }
+            if let Some(t) = self.topics.get_mut(name) {
+                t.phase = Phase::Sent(action);
+                t.report.requests += 1;
             }
         }
-        Ok(accepted)
+        self.action_requests += 1;
+        let t = Instant::now();
+        let (answer, seen) = crate::call::observed(alter(
+            self.client,
+            &self.cluster,
+            &self.link,
+            action,
+            names,
+            self.dry_run,
+        ))
+        .await;
+        let mut results = serde_json::Map::new();
+        let mut lost = Vec::new();
+        match answer {
+            Ok(answer) => {
+                for name in names {
+                    let item = answer.data.iter().find(|i| i.mirror_topic_name == *name);
+                    let Some(t) = self.topics.get_mut(name) else {
+                        continue;
+                    };
+                    let result = match item {
+                        Some(i) if crate::runtime::item_failed(&i.error_code, &i.error_message) => {
+                            let reason = i
+                                .error_message
+                                .clone()
+                                .unwrap_or_else(|| format!("{action} refused"));
+                            let r = json!({"refused": reason, "error_code": i.error_code});
+                            t.phase = Phase::Failed {
+                                reason,
+                                error_code: i.error_code,
+                            };
+                            r
+                        }
+                        Some(i) => {
+                            if i.messages_truncated.is_some() {
+                                t.report.messages_truncated = i.messages_truncated;
+                            }
+                            t.awaited = true;
+                            t.phase = if self.dry_run {
+                                Phase::Planned
+                            } else {
+                                Phase::InFlight(action)
+                            };
+                            json!("accepted")
+                        }
+                        // An answer that leaves a topic out says nothing
+                        // of it: read it back like a lost answer.
+                        None => {
+                            t.phase = Phase::AnswerLost(action);
+                            lost.push(name.clone());
+                            json!("not in the answer")
+                        }
+                    };
+                    results.insert(name.clone(), result);
+                }
+                if !lost.is_empty() {
+                    self.lost(action, &lost, "the answer does not mention it".into());
+                }
+            }
+            Err(e) => {
+                self.record_error(Stage::Action, &e);
+                let error = line(&e);
+                match plan::failure(&e) {
+                    Failure::Refused => {
+                        for name in names {
+                            if let Some(t) = self.topics.get_mut(name) {
+                                t.phase = Phase::Failed {
+                                    reason: error.clone(),
+                                    error_code: e.error_code(),
+                                };
+                            }
+                        }
+                    }
+                    Failure::Lost => {
+                        for name in names {
+                            if let Some(t) = self.topics.get_mut(name) {
+                                t.phase = Phase::AnswerLost(action);
+                            }
+                        }
+                        self.lost(action, names, error.clone());
+                    }
+                }
+                results.insert("error".into(), json!(error));
+            }
+        }
+        let path = self.path(action.path_suffix());
+        self.journal.write(
+            "request",
+            json!({
+                "method": "POST", "path": path, "topics": names,
+                "validate_only": self.dry_run, "status": seen.status,
+                "attempts": seen.attempts, "elapsed": round_ms(t.elapsed()),
+                "results": results,
+            }),
+        );
     }
 
-    /// Polls the link's mirror topics until each of `names` is decided by
-    /// `decide` (`Ok`: done; `Err`: failed in that state), or the deadline.
-    async fn watch(
-        &mut self,
-        names: &[String],
-        decide: impl Fn(&Topic) -> Option<Result<(), String>>,
-    ) -> Result<(), Error> {
-        let mut open: BTreeSet<String> = names.iter().cloned().collect();
-        let total = open.len();
+    /// Records a lost answer for `names`.
+    fn lost(&mut self, action: Action, names: &[String], error: String) {
+        for name in names {
+            if let Some(t) = self.topics.get_mut(name) {
+                t.report.lost_answers.push(LostAnswer {
+                    action,
+                    error: error.clone(),
+                    read_back: None,
+                    applied: false,
+                });
+            }
+        }
+        self.emit(Event::AnswerLost {
+            action,
+            topics: names.to_vec(),
+            error,
+        });
+    }
+
+    async fn wait_for_arrivals(&mut self) {
+        let total = self.topics.values().filter(|t| t.awaited).count();
         if total == 0 {
-            return Ok(());
+            return;
         }
         self.emit(Event::Step(format!("waiting for {total} topic(s)")));
+        self.poll(Goal::Arrive).await;
+    }
+
+    /// The one poll loop: reads the topics, updates each
+    /// ([`Self::observe`]), until `goal`, the deadline or an interrupt. A
+    /// read that fails is counted and read again at the next interval.
+    async fn poll(&mut self, goal: Goal) -> Polled {
         let mut interval = self.poll.0;
         loop {
-            let topics = self.list().await?;
-            for name in open.clone() {
-                let Some(t) = topics.get(&name) else {
-                    open.remove(&name);
-                    self.decide(
-                        &name,
-                        TopicOutcome::Failed {
-                            reason: "it is no longer a mirror topic of the link".into(),
-                            error_code: None,
-                        },
-                    );
-                    continue;
-                };
-                let lag: i64 = t.mirror_lags.iter().map(|l| l.lag.max(0)).sum();
-                let changed = self.report.topics.get_mut(&name).is_some_and(|r| {
-                    let new = r.statuses.last() != Some(&t.mirror_status);
-                    if new {
-                        r.statuses.push(t.mirror_status.clone());
+            let Some(result) = self.read().await else {
+                return Polled::Interrupted;
+            };
+            match result {
+                Ok(topics) => {
+                    self.last_poll_failed = false;
+                    if self.observe(&topics, goal) {
+                        return Polled::Reached;
                     }
-                    new
-                });
-                if changed {
-                    self.emit(Event::Topic {
-                        name: name.clone(),
-                        status: t.mirror_status.clone(),
-                        lag,
-                    });
                 }
-                match decide(t) {
-                    Some(Ok(())) => {
-                        open.remove(&name);
-                        self.decide(&name, TopicOutcome::Done);
-                    }
-                    Some(Err(state)) => {
-                        open.remove(&name);
-                        self.decide(
-                            &name,
-                            TopicOutcome::Failed {
-                                reason: format!("it went {state}"),
-                                error_code: None,
-                            },
-                        );
-                    }
-                    None => {}
-                }
+                Err(e) => self.poll_failed(&e),
             }
-            self.emit(Event::Progress {
-                done: total - open.len(),
-                total,
-            });
-            if open.is_empty() {
-                return Ok(());
+            if Instant::now() >= self.deadline {
+                return Polled::Deadline;
             }
-            if Instant::now() + interval > self.deadline {
-                for name in open {
-                    let last = self
-                        .report
-                        .topics
-                        .get(&name)
-                        .and_then(|r| r.statuses.last().cloned());
-                    self.decide(&name, TopicOutcome::TimedOut { last });
-                }
-                return Ok(());
+            if !self.pause(interval).await {
+                return Polled::Interrupted;
             }
-            tokio::time::sleep(interval).await;
             interval = interval.mul_f64(1.5).min(self.poll.1);
         }
     }
+
+    /// What a complete read shows: statuses, lags, arrivals, read-backs.
+    /// `true` when `goal` is met.
+    fn observe(&mut self, topics: &BTreeMap<String, Topic>, goal: Goal) -> bool {
+        let elapsed = self.started.elapsed();
+        let (max_lag, kind, max_resends) = (self.max_lag, self.kind, self.max_resends);
+        let mut events = Vec::new();
+        let mut journal = Vec::new();
+        for (name, t) in self.topics.iter_mut() {
+            let Some(seen) = topics.get(name) else {
+                if matches!(t.phase, Phase::InFlight(_) | Phase::AnswerLost(_)) {
+                    t.phase = Phase::Failed {
+                        reason: "it is no longer a mirror topic of the link".into(),
+                        error_code: None,
+                    };
+                }
+                continue;
+            };
+            let status = &seen.mirror_status;
+            let lag = lag_of(seen);
+            if t.report.statuses.last() != Some(status) {
+                t.report.statuses.push(status.clone());
+                events.push(Event::Topic {
+                    name: name.clone(),
+                    status: status.clone(),
+                    lag,
+                });
+                journal.push(("status", json!({"topic": name, "status": status, "lag": lag})));
+            }
+            if matches!(t.phase, Phase::Selected(_)) {
+                t.report.lags = lags_of(seen);
+            }
+            if let Phase::AnswerLost(action) = t.phase {
+                let applied = plan::on_path(action, status);
+                if let Some(last) = t.report.lost_answers.last_mut() {
+                    last.read_back = Some(status.clone());
+                    last.applied = applied;
+                }
+                events.push(Event::ReadBack {
+                    name: name.clone(),
+                    status: status.clone(),
+                    applied,
+                });
+                journal.push((
+                    "read_back",
+                    json!({"topic": name, "action": action, "status": status, "applied": applied}),
+                ));
+                t.phase = if applied {
+                    t.awaited = true;
+                    Phase::InFlight(action)
+                } else if t.report.requests <= max_resends {
+                    Phase::Selected(action)
+                } else {
+                    Phase::Failed {
+                        reason: format!(
+                            "{} {action} request(s) got no usable answer, and the topic has not moved ({status})",
+                            t.report.requests
+                        ),
+                        error_code: None,
+                    }
+                };
+            }
+            if let Phase::InFlight(action) = t.phase {
+                let limit = matches!(kind, Kind::Failback).then_some(max_lag);
+                match plan::arrival(action, status, lag, limit) {
+                    Arrival::Arrived => {
+                        t.phase = Phase::Done;
+                        t.report.reached_after = Some(elapsed);
+                    }
+                    Arrival::Stuck => {
+                        t.phase = Phase::Failed {
+                            reason: format!("it went {status}"),
+                            error_code: None,
+                        };
+                    }
+                    Arrival::OnTheWay => {}
+                }
+            }
+        }
+        for (event, fields) in journal {
+            self.journal.write(event, fields);
+        }
+        for e in events {
+            self.emit(e);
+        }
+        let awaited = self.topics.values().filter(|t| t.awaited).count();
+        let open = self
+            .topics
+            .values()
+            .filter(|t| matches!(t.phase, Phase::InFlight(_)))
+            .count();
+        if awaited > 0 {
+            self.emit(Event::Progress {
+                done: awaited - open,
+                total: awaited,
+            });
+        }
+        match goal {
+            Goal::ReadBack => true,
+            Goal::Arrive => open == 0,
+            Goal::Lag => {
+                let total = self.total_lag_to_send();
+                self.emit(Event::Lag {
+                    total,
+                    max: self.max_lag,
+                    waited: self.gate_started.elapsed(),
+                });
+                if total <= self.max_lag {
+                    return true;
+                }
+                if self.dry_run {
+                    self.warn(format!(
+                        "the total lag is {total}, above the gate of {}: a real run would wait for it",
+                        self.max_lag
+                    ));
+                    return true;
+                }
+                false
+            }
+        }
+    }
+
+    /// The report, made from each topic's phase.
+    fn finish(mut self) -> Report {
+        let (interrupted, dry_run, wait) = (self.interrupted, self.dry_run, self.wait);
+        let last_poll_failed = self.last_poll_failed;
+        let stopped = self.stopped_early.clone();
+        let topics: BTreeMap<String, TopicReport> = std::mem::take(&mut self.topics)
+            .into_iter()
+            .map(|(name, t)| {
+                let last = t.report.statuses.last().cloned();
+                let outcome = match t.phase {
+                    Phase::Done => TopicOutcome::Done,
+                    Phase::Planned => TopicOutcome::Planned,
+                    Phase::Failed { reason, error_code } => {
+                        TopicOutcome::Failed { reason, error_code }
+                    }
+                    Phase::NotStarted(reason) => TopicOutcome::NotStarted { reason },
+                    Phase::Selected(_) => TopicOutcome::NotStarted {
+                        reason: stopped.clone().unwrap_or_else(|| "not reached".into()),
+                    },
+                    Phase::InFlight(_) if interrupted || dry_run => TopicOutcome::InFlight { last },
+                    Phase::InFlight(_) if !wait => TopicOutcome::Accepted,
+                    Phase::InFlight(_) => TopicOutcome::TimedOut {
+                        last,
+                        last_poll_failed,
+                    },
+                    Phase::Sent(a) | Phase::AnswerLost(a) => TopicOutcome::Failed {
+                        reason: format!(
+                            "its {a} request got no usable answer and it could not be read back {}: whether it was applied is unknown; run the runbook again to find out",
+                            if interrupted { "before the interrupt" } else { "before the timeout" }
+                        ),
+                        error_code: None,
+                    },
+                };
+                (name, TopicReport { outcome, ..t.report })
+            })
+            .collect();
+        let report = Report {
+            kind: self.kind,
+            cluster: self.cluster,
+            link: self.link,
+            dry_run,
+            topics,
+            warnings: self.warnings,
+            stopped_early: self.stopped_early,
+            interrupted,
+            errors: self.errors,
+            failed_polls: self.failed_polls,
+            last_poll_error: self.last_poll_error,
+            action_requests: self.action_requests,
+            stages: self.stages,
+            elapsed: self.started.elapsed(),
+        };
+        let mut outcomes = serde_json::Map::new();
+        for (name, t) in &report.topics {
+            outcomes.insert(name.clone(), json!(t.outcome.to_string()));
+        }
+        self.journal.write(
+            "end",
+            json!({
+                "succeeded": report.succeeded(), "interrupted": interrupted,
+                "action_requests": report.action_requests, "failed_polls": report.failed_polls,
+                "elapsed": round_ms(report.elapsed), "outcomes": outcomes,
+            }),
+        );
+        let mut report = report;
+        if let Some(e) = self.journal.failed.take() {
+            report
+                .warnings
+                .push(format!("the journal could not be written from some point on: {e}"));
+        }
+        report
+    }
 }
 
-fn lags_of(t: &Topic) -> Vec<PartitionLag> {
-    t.mirror_lags
-        .iter()
-        .map(|l| PartitionLag {
-            partition: l.partition,
-            lag: l.lag,
-        })
-        .collect()
+/// One `mirrors:*` request.
+async fn alter(
+    c: &Client,
+    cluster: &str,
+    link: &str,
+    action: Action,
+    names: &[String],
+    validate_only: bool,
+) -> Result<AlterMirrorStatusResponseDataList, Error> {
+    let body = AlterMirrorsRequestData {
+        mirror_topic_names: names.to_vec(),
+        mirror_topic_name_pattern: None,
+    };
+    // The seven actions' builders differ only in their method.
+    macro_rules! alter {
+        ($method:ident $(, $extra:ident)?) => {
+            c.$method()
+                .cluster_id(cluster)
+                .link_name(link)
+                .validate_only(validate_only)
+                $(.$extra(true))?
+                .body(body)
+                .send()
+                .await
+        };
+    }
+    let answer = match action {
+        Action::Promote => alter!(promote_mirror_topics),
+        Action::Failover => alter!(failover_mirror_topics),
+        Action::Pause => alter!(pause_mirror_topics),
+        Action::Resume => alter!(resume_mirror_topics),
+        Action::ReverseAndStart => alter!(reverse_and_start_mirror_topics),
+        Action::ReverseAndPause => alter!(reverse_and_pause_mirror_topics),
+        Action::TruncateAndRestore => alter!(
+            truncate_and_restore_mirror_topics,
+            include_partition_level_truncation_data
+        ),
+    }?;
+    Ok(answer.into_inner())
 }

@@ -1,0 +1,287 @@
+//! The runbooks' decisions, as pure functions of what was read: where a
+//! topic starts, whether a status is on an action's path, when a topic has
+//! arrived, and what an action's failed request means. The loops in
+//! `run.rs` only carry them out; the tables at the bottom test them.
+
+use crate::Error;
+use crate::confluent::types::MirrorTopicStatus as S;
+
+use super::report::{Action, Kind};
+
+/// What a runbook does with a topic it found in `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Start {
+    /// It is already where the runbook leads: nothing to send.
+    Done,
+    /// An earlier run's action is under way: wait for it, send nothing.
+    Await(Action),
+    /// Send this action.
+    Send(Action),
+    /// The runbook cannot start from there.
+    Refuse(&'static str),
+}
+
+/// Where `kind` starts a topic found in `status`. A re-run finds the
+/// topics of an interrupted run in flight or done, and only waits.
+pub(super) fn start(kind: Kind, status: &S) -> Start {
+    match (kind, status) {
+        (Kind::Switchover, S::Stopped) => Start::Done,
+        (Kind::Switchover, S::PendingStopped) => Start::Await(Action::Promote),
+        (Kind::Switchover, S::Active | S::Paused) => Start::Send(Action::Promote),
+        (Kind::Switchover, _) => Start::Refuse("promote needs ACTIVE or PAUSED"),
+        (Kind::Failover, S::Stopped) => Start::Done,
+        (Kind::Failover, S::PendingStopped) => Start::Await(Action::Failover),
+        // Failover is for a mirror that has lost its source, whatever
+        // state that left it in.
+        (Kind::Failover, _) => Start::Send(Action::Failover),
+        (Kind::Failback, S::Active | S::Paused) => Start::Send(Action::ReverseAndStart),
+        (Kind::Failback, S::Stopped) => Start::Send(Action::TruncateAndRestore),
+        (Kind::Failback, S::PendingRestore | S::PendingSetupForRestore) => {
+            Start::Await(Action::TruncateAndRestore)
+        }
+        // A reverse under way stops this side first.
+        (Kind::Failback, S::PendingStopped) => Start::Await(Action::ReverseAndStart),
+        (Kind::Failback, _) => Start::Refuse(
+            "failback starts from ACTIVE or PAUSED (reverse-and-start) or STOPPED (truncate-and-restore)",
+        ),
+        (Kind::Action(a), s) if arrival(a, s, 0, Some(0)) == Arrival::Arrived => Start::Done,
+        (Kind::Action(a), s) if on_path(a, s) => Start::Await(a),
+        // The service decides, and says why in its answer.
+        (Kind::Action(a), _) => Start::Send(a),
+    }
+}
+
+/// Whether `status` is one `action` leads through or to: after a lost
+/// answer, a topic found there was acted on.
+pub(super) fn on_path(action: Action, status: &S) -> bool {
+    match action {
+        Action::Promote
+        | Action::Failover
+        | Action::ReverseAndStart
+        | Action::ReverseAndPause => matches!(status, S::PendingStopped | S::Stopped),
+        Action::TruncateAndRestore => {
+            matches!(status, S::PendingSetupForRestore | S::PendingRestore | S::Active)
+        }
+        Action::Pause => *status == S::Paused,
+        Action::Resume => *status == S::Active,
+    }
+}
+
+/// The status `action` ends in.
+pub(super) fn end_state(action: Action) -> S {
+    match action {
+        Action::Pause => S::Paused,
+        Action::Resume | Action::TruncateAndRestore => S::Active,
+        Action::Promote | Action::Failover | Action::ReverseAndStart | Action::ReverseAndPause => {
+            S::Stopped
+        }
+    }
+}
+
+/// Where a topic is, on its way after `action`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Arrival {
+    /// At the end: done.
+    Arrived,
+    /// Not yet.
+    OnTheWay,
+    /// In a state it does not leave by itself.
+    Stuck,
+}
+
+/// Whether a topic in `status` with `lag` (all partitions) has arrived
+/// after `action`. `max_lag`: for an action ending in `ACTIVE`, the lag at
+/// or below which it has caught up (`None`: `ACTIVE` is enough).
+pub(super) fn arrival(action: Action, status: &S, lag: i64, max_lag: Option<u64>) -> Arrival {
+    let caught_up = max_lag.is_none_or(|m| lag.max(0) as u64 <= m);
+    match (action, status) {
+        (a, s) if *s == end_state(a) && (*s != S::Active || caught_up) => Arrival::Arrived,
+        // A failover is the way out of these, so they do not end its wait.
+        (Action::Failover, _) => Arrival::OnTheWay,
+        (_, S::Failed | S::LinkFailed) => Arrival::Stuck,
+        _ => Arrival::OnTheWay,
+    }
+}
+
+/// What an action request that returned an error means for its topics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Failure {
+    /// The service refused the request as a whole (a 4xx other than 408 and
+    /// 429, or an argument refused before sending): nothing was acted on.
+    Refused,
+    /// No usable answer: the request may or may not have been applied
+    /// (reset or timeout in flight, a 5xx, 429s past the retry policy, an
+    /// answer that does not decode). The topics are read back.
+    Lost,
+}
+
+/// The meaning of an action request's error.
+pub(super) fn failure(e: &Error) -> Failure {
+    match e {
+        Error::InvalidArgument(_) | Error::Config(_) => Failure::Refused,
+        Error::Api(a) => {
+            let s = a.status();
+            if s.is_client_error() && s.as_u16() != 408 && s.as_u16() != 429 {
+                Failure::Refused
+            } else {
+                Failure::Lost
+            }
+        }
+        _ => Failure::Lost,
+    }
+}
+
+/// Whether a read that failed with `e` is worth trying again: a 4xx other
+/// than 408 and 429 (no such link, no permission) will not change by
+/// itself.
+pub(super) fn read_again(e: &Error) -> bool {
+    match e {
+        Error::Api(a) => {
+            let s = a.status();
+            !(s.is_client_error() && s.as_u16() != 408 && s.as_u16() != 429)
+        }
+        Error::InvalidArgument(_) | Error::Config(_) | Error::Pagination(_) => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn where_each_runbook_starts_a_topic() {
+        use Action as A;
+        let table: &[(Kind, S, Start)] = &[
+            (Kind::Switchover, S::Active, Start::Send(A::Promote)),
+            (Kind::Switchover, S::Paused, Start::Send(A::Promote)),
+            (Kind::Switchover, S::PendingStopped, Start::Await(A::Promote)),
+            (Kind::Switchover, S::Stopped, Start::Done),
+            (
+                Kind::Switchover,
+                S::SourceUnavailable,
+                Start::Refuse("promote needs ACTIVE or PAUSED"),
+            ),
+            (
+                Kind::Switchover,
+                S::Failed,
+                Start::Refuse("promote needs ACTIVE or PAUSED"),
+            ),
+            (Kind::Failover, S::Active, Start::Send(A::Failover)),
+            (Kind::Failover, S::SourceUnavailable, Start::Send(A::Failover)),
+            (Kind::Failover, S::Failed, Start::Send(A::Failover)),
+            (Kind::Failover, S::PendingStopped, Start::Await(A::Failover)),
+            (Kind::Failover, S::Stopped, Start::Done),
+            (Kind::Failback, S::Active, Start::Send(A::ReverseAndStart)),
+            (Kind::Failback, S::Paused, Start::Send(A::ReverseAndStart)),
+            (Kind::Failback, S::Stopped, Start::Send(A::TruncateAndRestore)),
+            (
+                Kind::Failback,
+                S::PendingRestore,
+                Start::Await(A::TruncateAndRestore),
+            ),
+            (
+                Kind::Failback,
+                S::PendingSetupForRestore,
+                Start::Await(A::TruncateAndRestore),
+            ),
+            (
+                Kind::Failback,
+                S::PendingStopped,
+                Start::Await(A::ReverseAndStart),
+            ),
+            (Kind::Action(A::Promote), S::Active, Start::Send(A::Promote)),
+            (
+                Kind::Action(A::Promote),
+                S::PendingStopped,
+                Start::Await(A::Promote),
+            ),
+            (Kind::Action(A::Promote), S::Stopped, Start::Done),
+            (Kind::Action(A::Pause), S::Paused, Start::Done),
+            (Kind::Action(A::Pause), S::Active, Start::Send(A::Pause)),
+            (Kind::Action(A::Resume), S::Active, Start::Done),
+            (Kind::Action(A::Resume), S::Paused, Start::Send(A::Resume)),
+            (
+                Kind::Action(A::TruncateAndRestore),
+                S::PendingRestore,
+                Start::Await(A::TruncateAndRestore),
+            ),
+            // Refusing is the service's to do, in its answer.
+            (
+                Kind::Action(A::Resume),
+                S::SourceUnavailable,
+                Start::Send(A::Resume),
+            ),
+        ];
+        for (kind, status, expected) in table {
+            assert_eq!(start(*kind, status), *expected, "{kind} from {status}");
+        }
+        assert!(matches!(
+            start(Kind::Failback, &S::Failed),
+            Start::Refuse(_)
+        ));
+    }
+
+    #[test]
+    fn what_counts_as_acted_on_after_a_lost_answer() {
+        use Action as A;
+        let table: &[(Action, S, bool)] = &[
+            (A::Promote, S::Active, false),
+            (A::Promote, S::Paused, false),
+            (A::Promote, S::PendingStopped, true),
+            (A::Promote, S::Stopped, true),
+            (A::Failover, S::SourceUnavailable, false),
+            (A::Failover, S::Stopped, true),
+            (A::TruncateAndRestore, S::Stopped, false),
+            (A::TruncateAndRestore, S::PendingSetupForRestore, true),
+            (A::TruncateAndRestore, S::PendingRestore, true),
+            (A::TruncateAndRestore, S::Active, true),
+            (A::ReverseAndStart, S::Active, false),
+            (A::ReverseAndStart, S::Stopped, true),
+            (A::ReverseAndPause, S::PendingStopped, true),
+            (A::Pause, S::Active, false),
+            (A::Pause, S::Paused, true),
+            (A::Resume, S::Paused, false),
+            (A::Resume, S::Active, true),
+        ];
+        for (action, status, moved) in table {
+            assert_eq!(on_path(*action, status), *moved, "{action} in {status}");
+        }
+    }
+
+    #[test]
+    fn when_a_topic_has_arrived() {
+        use Action as A;
+        use Arrival::*;
+        let table: &[(Action, S, i64, Option<u64>, Arrival)] = &[
+            (A::Promote, S::PendingStopped, 0, None, OnTheWay),
+            (A::Promote, S::Stopped, 0, None, Arrived),
+            (A::Promote, S::Failed, 0, None, Stuck),
+            (A::Promote, S::LinkFailed, 0, None, Stuck),
+            (A::Failover, S::Failed, 0, None, OnTheWay),
+            (A::Failover, S::Stopped, 9, None, Arrived),
+            (A::TruncateAndRestore, S::PendingRestore, 0, Some(0), OnTheWay),
+            (A::TruncateAndRestore, S::Active, 5, Some(0), OnTheWay),
+            (A::TruncateAndRestore, S::Active, 5, Some(5), Arrived),
+            (A::TruncateAndRestore, S::Active, 5, None, Arrived),
+            (A::TruncateAndRestore, S::Failed, 0, Some(0), Stuck),
+            (A::ReverseAndStart, S::Stopped, 0, None, Arrived),
+            (A::Pause, S::Paused, 3, Some(0), Arrived),
+            (A::Resume, S::Active, 3, None, Arrived),
+        ];
+        for (action, status, lag, max, expected) in table {
+            assert_eq!(
+                arrival(*action, status, *lag, *max),
+                *expected,
+                "{action} in {status}, lag {lag}, max {max:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_action_ends_where_its_path_does() {
+        for a in Action::ALL {
+            assert!(on_path(*a, &end_state(*a)), "{a}");
+        }
+    }
+}
