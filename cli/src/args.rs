@@ -320,6 +320,10 @@ pub struct MirrorAction {
     /// How long --wait waits (30s, 5m...).
     #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
     pub timeout: Duration,
+    /// Append a JSON line per request sent and per status change seen to
+    /// this file.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -349,6 +353,10 @@ pub struct Runbook {
     /// Only validate_only calls; prints the plan.
     #[arg(long)]
     pub dry_run: bool,
+    /// Append a JSON line per request sent and per status change seen to
+    /// this file (an audit record that survives an interrupted run).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -446,9 +454,17 @@ pub struct EmulatorArgs {
     /// Answer this fraction (0 to 1) of requests 500 with error_code 50003.
     #[arg(long, value_name = "FRACTION")]
     pub retriable_errors: Option<f64>,
-    /// Close the connection of this fraction of requests, unanswered.
+    /// Close the connection of this fraction of requests, unanswered,
+    /// before applying them.
     #[arg(long, value_name = "FRACTION")]
     pub connection_resets: Option<f64>,
+    /// Apply this fraction of requests, then close the connection
+    /// unanswered (the answer is lost, the change is made).
+    #[arg(long, value_name = "FRACTION")]
+    pub lost_answers: Option<f64>,
+    /// Seed of the fault injector, so a faulty run repeats (default 1).
+    #[arg(long, value_name = "N")]
+    pub fault_seed: Option<u64>,
     /// Delay every answer (200ms...).
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub latency: Option<Duration>,

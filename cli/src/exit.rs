@@ -1,5 +1,6 @@
 //! Why kmirror stops, and its exit codes: 0 success, 1 some topic (or
-//! mirror) failed, 2 usage error, 3 API, transport or configuration error.
+//! mirror) failed, 2 usage error, 3 API, transport or configuration error,
+//! 130 / 143 interrupted by SIGINT / SIGTERM.
 
 use std::process::ExitCode;
 
@@ -16,11 +17,15 @@ pub enum CliError {
     Partial,
     /// Writing the output failed (exit 3).
     Output(String),
+    /// A signal stopped the command; the output says what was done and how
+    /// to resume (exit 130 for SIGINT, 143 for SIGTERM).
+    Interrupted(crate::interrupt::Signal),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
+            CliError::Interrupted(s) => s.exit_code(),
             CliError::Partial => 1,
             CliError::Usage(_) => 2,
             CliError::Config(_) | CliError::Api(_) | CliError::Output(_) => 3,
@@ -34,7 +39,7 @@ impl CliError {
             CliError::Config(m) => Some(format!("error: {m}")),
             CliError::Api(e) => Some(format!("error: {e}")),
             CliError::Output(m) => Some(format!("error: cannot write the output: {m}")),
-            CliError::Partial => None,
+            CliError::Partial | CliError::Interrupted(_) => None,
         }
     }
 }

@@ -10,6 +10,7 @@ mod clients;
 mod commands;
 mod config;
 mod exit;
+mod interrupt;
 mod output;
 
 use std::process::ExitCode;

@@ -198,6 +198,24 @@ fn contexts_of_the_config_file_fill_what_flags_and_variables_leave() {
 #[test]
 fn a_dry_run_action_sends_validate_only_and_the_named_topics() {
     let server = MockServer::start();
+    // The action reads the topics first: one already at its end state is
+    // not sent again, one on its way is waited for.
+    let list = server.mock(|when, then| {
+        when.method("GET")
+            .path("/kafka/v3/clusters/lkc-1/links/dr/mirrors")
+            .header("authorization", "Basic a2V5OnNlY3JldA==");
+        let topic = |name: &str| {
+            serde_json::json!({
+                "kind": "KafkaMirrorTopic", "metadata": {"self": ""}, "link_name": "dr",
+                "mirror_topic_name": name, "source_topic_name": name, "num_partitions": 1,
+                "mirror_lags": [], "mirror_status": "ACTIVE", "state_time_ms": 0,
+            })
+        };
+        then.status(200).json_body(serde_json::json!({
+            "kind": "KafkaMirrorTopicList", "metadata": {"self": "", "next": null},
+            "data": [topic("orders"), topic("payments")]
+        }));
+    });
     let promote = server.mock(|when, then| {
         when.method("POST")
             .path("/kafka/v3/clusters/lkc-1/links/dr/mirrors:promote")
@@ -233,6 +251,7 @@ fn a_dry_run_action_sends_validate_only_and_the_named_topics() {
         .output()
         .unwrap();
     promote.assert();
+    list.assert();
     assert_eq!(out.status.code(), Some(1), "a topic failed");
     let r = json(&out);
     assert_eq!(r["topics"][0]["accepted"], true);

@@ -132,11 +132,16 @@
 //!
 //! [`EmulatorBuilder::rate_limit`] answers 429 (Confluent's HTML page) above
 //! N requests in any sliding second; [`EmulatorBuilder::retriable_errors`]
-//! answers a fraction of requests with 500 + `error_code` 50003 (seeded, so
-//! runs repeat); [`EmulatorBuilder::connection_resets`] closes the
-//! connection of a fraction of requests after reading them, unanswered (the
-//! client cannot know whether it was applied); [`EmulatorBuilder::latency`]
-//! delays every answer. The standalone binary takes the same as flags.
+//! answers a fraction of requests with 500 + `error_code` 50003;
+//! [`EmulatorBuilder::connection_resets`] closes the connection of a
+//! fraction of requests after reading them and **before applying them**,
+//! unanswered; [`EmulatorBuilder::lost_answers`] **applies** a fraction of
+//! requests and then closes the connection instead of answering. A client
+//! sees the two the same way (a reset with no answer) and cannot know
+//! which happened: only reading the state back tells. All three are drawn
+//! from one random source seeded by [`EmulatorBuilder::seed`], so a run
+//! repeats; [`EmulatorBuilder::latency`] delays every answer. The
+//! standalone binary takes the same as flags.
 //!
 //! Time is tokio's clock, so tests on a paused clock move transitions and
 //! lag forward with `tokio::time::advance`.
@@ -182,8 +187,12 @@ pub struct Faults {
     /// Added to every answer.
     pub latency: Duration,
     /// Fraction (0.0 to 1.0) of requests whose connection is closed after
-    /// the request was read, with no answer (a reset mid-call).
+    /// the request was read, with no answer and **before** it is applied
+    /// (a reset mid-call).
     pub connection_reset_fraction: f64,
+    /// Fraction (0.0 to 1.0) of requests that are applied, and whose answer
+    /// is then lost: the connection is closed instead of answering.
+    pub lost_answer_fraction: f64,
 }
 
 /// A bearer token the emulator accepts (Confluent's `external-access-token`).
@@ -413,6 +422,14 @@ impl EmulatorBuilder {
     /// them, with no answer: the client cannot tell whether it was applied.
     pub fn connection_resets(mut self, fraction: f64) -> Self {
         self.faults.connection_reset_fraction = fraction.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Applies this fraction (0 to 1) of requests, then closes their
+    /// connection instead of answering: the answer is lost, the change is
+    /// made (see the module's Faults section).
+    pub fn lost_answers(mut self, fraction: f64) -> Self {
+        self.faults.lost_answer_fraction = fraction.clamp(0.0, 1.0);
         self
     }
 
@@ -864,19 +881,28 @@ async fn serve(listener: tokio::net::TcpListener, app: Router, shared: Arc<Share
         tokio::spawn(async move {
             let service = hyper::service::service_fn(
                 move |request: hyper::Request<hyper::body::Incoming>| {
-                    let reset = shared.pick_reset(request.uri().path());
+                    let fault = shared.pick_connection_fault(request.uri().path());
                     let app = app.clone();
                     async move {
-                        if reset {
+                        if fault == Some(ConnectionFault::ResetBeforeApplying) {
                             return Err(std::io::Error::new(
                                 std::io::ErrorKind::ConnectionReset,
                                 "injected connection reset",
                             ));
                         }
-                        match app.oneshot(request.map(axum::body::Body::new)).await {
-                            Ok(response) => Ok(response),
+                        let response = match app.oneshot(request.map(axum::body::Body::new)).await {
+                            Ok(response) => response,
                             Err(never) => match never {},
+                        };
+                        // The handler has run and changed the state; only
+                        // the answer goes missing.
+                        if fault == Some(ConnectionFault::LoseAnswer) {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::ConnectionReset,
+                                "injected lost answer",
+                            ));
                         }
+                        Ok(response)
                     }
                 },
             );
@@ -888,14 +914,35 @@ async fn serve(listener: tokio::net::TcpListener, app: Router, shared: Arc<Share
     }
 }
 
+/// What a connection fault does to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConnectionFault {
+    /// Closed unanswered, not applied.
+    ResetBeforeApplying,
+    /// Applied, then closed unanswered.
+    LoseAnswer,
+}
+
 impl Shared {
-    /// Whether the connection-reset fault takes this request (never the
-    /// emulator's own control routes).
-    fn pick_reset(&self, path: &str) -> bool {
-        self.faults.connection_reset_fraction > 0.0
-            && !path.starts_with("/emulator/")
-            && self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64()
-                < self.faults.connection_reset_fraction
+    /// Which connection fault, if any, takes this request (never the
+    /// emulator's own control routes). One draw decides both, so the two
+    /// fractions add up and a seed gives the same run.
+    fn pick_connection_fault(&self, path: &str) -> Option<ConnectionFault> {
+        let (reset, lost) = (
+            self.faults.connection_reset_fraction,
+            self.faults.lost_answer_fraction,
+        );
+        if reset + lost <= 0.0 || path.starts_with("/emulator/") {
+            return None;
+        }
+        let draw = self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64();
+        if draw < reset {
+            Some(ConnectionFault::ResetBeforeApplying)
+        } else if draw < reset + lost {
+            Some(ConnectionFault::LoseAnswer)
+        } else {
+            None
+        }
     }
 }
 

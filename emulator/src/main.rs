@@ -5,7 +5,7 @@
 //!                       [--promote-delay DURATION] [--no-auth]
 //!                       [--rate-limit N] [--retriable-errors FRACTION]
 //!                       [--latency DURATION] [--connection-resets FRACTION]
-//!                       [--fault-seed N]
+//!                       [--lost-answers FRACTION] [--fault-seed N]
 //! ```
 //!
 //! Listens on 127.0.0.1, port 8090 by default (Confluent Platform's REST
@@ -31,7 +31,8 @@ usage: kafka-mirror-emulator [options]
   --rate-limit N              answer 429 above N requests in any sliding second
   --retriable-errors FRACTION answer this fraction (0 to 1) of requests 500 with error_code 50003
   --latency DURATION          delay every answer
-  --connection-resets FRACTION close the connection of this fraction of requests, unanswered
+  --connection-resets FRACTION close the connection of this fraction of requests before applying them
+  --lost-answers FRACTION     apply this fraction of requests, then close the connection unanswered
   --fault-seed N              seed of the fault injector (default 1)
   -h, --help                  this text
 
@@ -48,6 +49,7 @@ struct Options {
     rate_limit: Option<usize>,
     retriable_errors: Option<f64>,
     connection_resets: Option<f64>,
+    lost_answers: Option<f64>,
     latency: Option<Duration>,
     fault_seed: Option<u64>,
 }
@@ -104,6 +106,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
         rate_limit: None,
         retriable_errors: None,
         connection_resets: None,
+        lost_answers: None,
         latency: None,
         fault_seed: None,
     };
@@ -134,6 +137,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--latency" => o.latency = Some(duration(&flag, &value()?)?),
             "--retriable-errors" => o.retriable_errors = Some(fraction(&flag, &value()?)?),
             "--connection-resets" => o.connection_resets = Some(fraction(&flag, &value()?)?),
+            "--lost-answers" => o.lost_answers = Some(fraction(&flag, &value()?)?),
             "--fault-seed" => {
                 let v = value()?;
                 o.fault_seed = Some(
@@ -200,6 +204,9 @@ fn configure(o: &Options) -> Result<EmulatorBuilder, String> {
     }
     if let Some(f) = o.connection_resets {
         b = b.connection_resets(f);
+    }
+    if let Some(f) = o.lost_answers {
+        b = b.lost_answers(f);
     }
     if let Some(d) = o.latency {
         b = b.latency(d);

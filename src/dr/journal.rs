@@ -34,10 +34,7 @@ impl<'a> Journal<'a> {
         };
         let mut line = Map::new();
         line.insert("time".into(), json!(rfc3339(SystemTime::now())));
-        line.insert(
-            "t".into(),
-            json!(round_ms(self.started.elapsed())),
-        );
+        line.insert("t".into(), json!(round_ms(self.started.elapsed())));
         line.insert("event".into(), json!(event));
         if let Value::Object(more) = fields {
             line.extend(more);
@@ -89,7 +86,7 @@ mod tests {
         let at = |s: u64, ms: u64| UNIX_EPOCH + Duration::from_millis(s * 1000 + ms);
         assert_eq!(rfc3339(at(0, 0)), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(at(951_782_400, 5)), "2000-02-29T00:00:00.005Z");
-        assert_eq!(rfc3339(at(1_796_409_000, 250)), "2026-12-05T18:30:00.250Z");
+        assert_eq!(rfc3339(at(1_796_409_000, 250)), "2026-12-04T18:30:00.250Z");
     }
 
     #[tokio::test(start_paused = true)]

@@ -55,12 +55,14 @@ pub(super) fn start(kind: Kind, status: &S) -> Start {
 /// answer, a topic found there was acted on.
 pub(super) fn on_path(action: Action, status: &S) -> bool {
     match action {
-        Action::Promote
-        | Action::Failover
-        | Action::ReverseAndStart
-        | Action::ReverseAndPause => matches!(status, S::PendingStopped | S::Stopped),
+        Action::Promote | Action::Failover | Action::ReverseAndStart | Action::ReverseAndPause => {
+            matches!(status, S::PendingStopped | S::Stopped)
+        }
         Action::TruncateAndRestore => {
-            matches!(status, S::PendingSetupForRestore | S::PendingRestore | S::Active)
+            matches!(
+                status,
+                S::PendingSetupForRestore | S::PendingRestore | S::Active
+            )
         }
         Action::Pause => *status == S::Paused,
         Action::Resume => *status == S::Active,
@@ -155,7 +157,11 @@ mod tests {
         let table: &[(Kind, S, Start)] = &[
             (Kind::Switchover, S::Active, Start::Send(A::Promote)),
             (Kind::Switchover, S::Paused, Start::Send(A::Promote)),
-            (Kind::Switchover, S::PendingStopped, Start::Await(A::Promote)),
+            (
+                Kind::Switchover,
+                S::PendingStopped,
+                Start::Await(A::Promote),
+            ),
             (Kind::Switchover, S::Stopped, Start::Done),
             (
                 Kind::Switchover,
@@ -168,13 +174,21 @@ mod tests {
                 Start::Refuse("promote needs ACTIVE or PAUSED"),
             ),
             (Kind::Failover, S::Active, Start::Send(A::Failover)),
-            (Kind::Failover, S::SourceUnavailable, Start::Send(A::Failover)),
+            (
+                Kind::Failover,
+                S::SourceUnavailable,
+                Start::Send(A::Failover),
+            ),
             (Kind::Failover, S::Failed, Start::Send(A::Failover)),
             (Kind::Failover, S::PendingStopped, Start::Await(A::Failover)),
             (Kind::Failover, S::Stopped, Start::Done),
             (Kind::Failback, S::Active, Start::Send(A::ReverseAndStart)),
             (Kind::Failback, S::Paused, Start::Send(A::ReverseAndStart)),
-            (Kind::Failback, S::Stopped, Start::Send(A::TruncateAndRestore)),
+            (
+                Kind::Failback,
+                S::Stopped,
+                Start::Send(A::TruncateAndRestore),
+            ),
             (
                 Kind::Failback,
                 S::PendingRestore,
@@ -260,7 +274,13 @@ mod tests {
             (A::Promote, S::LinkFailed, 0, None, Stuck),
             (A::Failover, S::Failed, 0, None, OnTheWay),
             (A::Failover, S::Stopped, 9, None, Arrived),
-            (A::TruncateAndRestore, S::PendingRestore, 0, Some(0), OnTheWay),
+            (
+                A::TruncateAndRestore,
+                S::PendingRestore,
+                0,
+                Some(0),
+                OnTheWay,
+            ),
             (A::TruncateAndRestore, S::Active, 5, Some(0), OnTheWay),
             (A::TruncateAndRestore, S::Active, 5, Some(5), Arrived),
             (A::TruncateAndRestore, S::Active, 5, None, Arrived),

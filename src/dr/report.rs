@@ -185,7 +185,10 @@ impl fmt::Display for TopicOutcome {
                 error_code: Some(code),
             } => write!(f, "failed: {reason} (error code {code})"),
             TopicOutcome::Failed { reason, .. } => write!(f, "failed: {reason}"),
-            TopicOutcome::TimedOut { last, last_poll_failed } => {
+            TopicOutcome::TimedOut {
+                last,
+                last_poll_failed,
+            } => {
                 f.write_str("timed out")?;
                 if let Some(s) = last {
                     write!(f, " in {s}")?;

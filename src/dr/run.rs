@@ -198,8 +198,13 @@ fn list(
     client: &Client,
     cluster: String,
     link: String,
-) -> impl Future<Output = (Result<BTreeMap<String, Topic>, Error>, crate::call::Observed)> + Send + '_
-{
+) -> impl Future<
+    Output = (
+        Result<BTreeMap<String, Topic>, Error>,
+        crate::call::Observed,
+    ),
+> + Send
++ '_ {
     let request = client
         .list_mirror_topics()
         .cluster_id(cluster)
@@ -442,7 +447,9 @@ impl<'a> Run<'a> {
                 requests: 0,
                 resumed: false,
                 lost_answers: Vec::new(),
-                statuses: found.map(|t| vec![t.mirror_status.clone()]).unwrap_or_default(),
+                statuses: found
+                    .map(|t| vec![t.mirror_status.clone()])
+                    .unwrap_or_default(),
                 messages_truncated: None,
                 reached_after: None,
                 outcome: TopicOutcome::Done,
@@ -474,10 +481,7 @@ impl<'a> Run<'a> {
                     t.awaited = true;
                     Phase::InFlight(a)
                 }
-                Start::Send(a) => {
-                    t.report.action = Some(a);
-                    Phase::Selected(a)
-                }
+                Start::Send(a) => Phase::Selected(a),
                 Start::Refuse(why) => Phase::Failed {
                     reason: format!("it is {status}; {why}"),
                     error_code: None,
@@ -695,7 +699,11 @@ impl<'a> Run<'a> {
                 }
                 self.send(action, &names).await;
             }
-            if !self.topics.values().any(|t| matches!(t.phase, Phase::AnswerLost(_))) {
+            if !self
+                .topics
+                .values()
+                .any(|t| matches!(t.phase, Phase::AnswerLost(_)))
+            {
                 continue;
             }
             if self.poll(Goal::ReadBack).await != Polled::Reached {
@@ -723,6 +731,7 @@ impl<'a> Run<'a> {
         for name in names {
             if let Some(t) = self.topics.get_mut(name) {
                 t.phase = Phase::Sent(action);
+                t.report.action = Some(action);
                 t.report.requests += 1;
             }
         }
@@ -905,7 +914,10 @@ impl<'a> Run<'a> {
                     status: status.clone(),
                     lag,
                 });
-                journal.push(("status", json!({"topic": name, "status": status, "lag": lag})));
+                journal.push((
+                    "status",
+                    json!({"topic": name, "status": status, "lag": lag}),
+                ));
             }
             if matches!(t.phase, Phase::Selected(_)) {
                 t.report.lags = lags_of(seen);
@@ -1066,9 +1078,9 @@ impl<'a> Run<'a> {
         );
         let mut report = report;
         if let Some(e) = self.journal.failed.take() {
-            report
-                .warnings
-                .push(format!("the journal could not be written from some point on: {e}"));
+            report.warnings.push(format!(
+                "the journal could not be written from some point on: {e}"
+            ));
         }
         report
     }

@@ -1,5 +1,9 @@
 //! `kmirror dr switchover | failover | failback`: the SDK's runbooks with a
-//! progress bar and a per-topic report.
+//! progress bar, a per-topic report, an optional journal, and Ctrl-C /
+//! SIGTERM handled (partial report, the line that resumes, exit 130/143).
+
+use std::fs::OpenOptions;
+use std::path::Path;
 
 use kafka_mirror::dr::{Event, Report, TopicOutcome};
 
@@ -8,6 +12,7 @@ use crate::args::{DrCommand, Runbook};
 use crate::clients;
 use crate::config::Settings;
 use crate::exit::CliError;
+use crate::interrupt::{Interrupts, command_line};
 use crate::output::{Out, table};
 
 pub async fn run(command: DrCommand, s: &Settings, out: Out) -> Result<(), CliError> {
@@ -26,13 +31,47 @@ pub async fn run(command: DrCommand, s: &Settings, out: Out) -> Result<(), CliEr
             (a, r)
         }
     };
+    let interrupts = Interrupts::install()
+        .map_err(|e| CliError::Config(format!("cannot listen for Ctrl-C and SIGTERM: {e}")))?;
+    let mut runbook = runbook.interrupt_on(interrupts.signal());
+    if let Some(path) = &args.journal {
+        runbook = runbook.journal(open_journal(path)?);
+    }
     let report = execute(runbook, &args, out).await?;
     out.result(&report, |o| human(o, &report))?;
+    finish(&report, &interrupts, out)
+}
+
+/// The exit of a runbook command: interrupted (with the line to resume),
+/// partial, or success.
+pub fn finish(report: &Report, interrupts: &Interrupts, out: Out) -> Result<(), CliError> {
+    if let Some(signal) = interrupts.received() {
+        out.note(&format!(
+            "Interrupted by {}: nothing was sent after it. To finish the run, run the same command again; it waits for the topics in flight and sends nothing twice:\n  {}",
+            signal.name(),
+            command_line()
+        ));
+        return Err(CliError::Interrupted(signal));
+    }
     if report.succeeded() {
         Ok(())
     } else {
         Err(CliError::Partial)
     }
+}
+
+/// The journal file, opened to append (created if need be).
+pub fn open_journal(path: &Path) -> Result<std::fs::File, CliError> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| {
+            CliError::Config(format!(
+                "cannot open the journal {}: {e}; nothing was sent",
+                path.display()
+            ))
+        })
 }
 
 /// Runs a runbook with steps on stderr and a progress bar moving per topic.
@@ -43,31 +82,50 @@ pub async fn execute(
 ) -> Result<Report, CliError> {
     let bar = out.progress(0, "topics done");
     let report = runbook
-        .selection(selection(&args.selection))
+        .selection(selection(&args.selection)?)
         .max_lag(args.max_lag)
         .timeout(args.timeout)
         .dry_run(args.dry_run)
-        .on_event(|e| match e {
-            Event::Progress { done, total } => {
-                bar.set_length(*total as u64);
-                bar.set_position(*done as u64);
-            }
-            Event::Topic { name, status, lag } => {
-                bar.set_message(format!("{name}: {status} (lag {lag})"));
-            }
-            Event::Lag { total, max, waited } => {
-                bar.set_message(format!(
-                    "total lag {total}, gate {max}, {:.0} s",
-                    waited.as_secs_f64()
-                ));
-            }
-            Event::Step(s) => bar.suspend(|| out.step(&format!("- {s}"))),
-            // Warnings are in the report, printed at the end.
-            _ => {}
-        })
-        .await?;
+        .on_event(|e| on_event(&bar, out, e))
+        .await
+        .map_err(nothing_changed)?;
     bar.finish_and_clear();
     Ok(report)
+}
+
+/// A runbook's `Err` comes before anything was sent: say so.
+pub fn nothing_changed(e: kafka_mirror::Error) -> CliError {
+    match CliError::from(e) {
+        CliError::Api(e) => CliError::Config(format!(
+            "{e}\nNothing was changed: the runbook stopped before sending any action."
+        )),
+        other => other,
+    }
+}
+
+/// A runbook's event, on the progress bar or as a step line.
+pub fn on_event(bar: &indicatif::ProgressBar, out: Out, e: &Event) {
+    match e {
+        Event::Progress { done, total } => {
+            bar.set_length(*total as u64);
+            bar.set_position(*done as u64);
+        }
+        Event::Topic { name, status, lag } => {
+            bar.set_message(format!("{name}: {status} (lag {lag})"));
+        }
+        Event::Lag { total, max, waited } => {
+            bar.set_message(format!(
+                "total lag {total}, gate {max}, {:.0} s",
+                waited.as_secs_f64()
+            ));
+        }
+        Event::Step(s) => bar.suspend(|| out.step(&format!("- {s}"))),
+        Event::AnswerLost { .. } | Event::ReadBack { .. } | Event::PollFailed { .. } => {
+            bar.suspend(|| out.step(&format!("  {e}")))
+        }
+        // Warnings are in the report, printed at the end.
+        _ => {}
+    }
 }
 
 /// The report as a table, with what it means.
@@ -78,22 +136,24 @@ pub fn human(o: &Out, r: &Report) -> String {
         .map(|(name, t)| {
             let path: Vec<String> = t.statuses.iter().map(|s| s.to_string()).collect();
             let outcome = match &t.outcome {
-                TopicOutcome::Done | TopicOutcome::Planned => o.green(&t.outcome.to_string()),
+                TopicOutcome::Done | TopicOutcome::Planned | TopicOutcome::Accepted => {
+                    o.green(&t.outcome.to_string())
+                }
+                TopicOutcome::InFlight { .. } => o.yellow(&t.outcome.to_string()),
                 other => o.red(&other.to_string()),
             };
             let lag = match t.messages_truncated {
                 Some(n) => format!("{n} truncated"),
                 None => t.total_lag().to_string(),
             };
-            vec![
-                name.clone(),
-                t.action
-                    .map(|a| a.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                lag,
-                path.join(" > "),
-                outcome,
-            ]
+            let mut action = t
+                .action
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "-".into());
+            if t.resumed {
+                action.push_str(" (earlier run)");
+            }
+            vec![name.clone(), action, lag, path.join(" > "), outcome]
         })
         .collect();
     // Switchover and failover: the lag when the action was sent. Failback:
@@ -116,6 +176,28 @@ pub fn human(o: &Out, r: &Report) -> String {
         if r.dry_run { "would go ahead" } else { "done" },
         r.elapsed.as_secs_f64()
     ));
+    for (name, t) in &r.topics {
+        for lost in &t.lost_answers {
+            let found = match (&lost.read_back, lost.applied) {
+                (Some(s), true) => format!("read back {s}: it was applied"),
+                (Some(s), false) => {
+                    format!("read back {s}: it was not applied, so it was sent again")
+                }
+                (None, _) => "it could not be read back".into(),
+            };
+            text.push_str(&format!(
+                "Lost answer: {name}: {} got no answer ({}); {found}.\n",
+                lost.action, lost.error
+            ));
+        }
+    }
+    let in_flight = r.in_flight();
+    if !in_flight.is_empty() && !r.dry_run {
+        text.push_str(&format!(
+            "Still on their way (their action was accepted): {}.\n",
+            in_flight.join(", ")
+        ));
+    }
     if let Some(why) = &r.stopped_early {
         text.push_str(&format!("Stopped before acting: {why}\n"));
     }
@@ -124,6 +206,34 @@ pub fn human(o: &Out, r: &Report) -> String {
             "{} message(s) were on the source but not yet mirrored when the topics were failed over: they are not on this cluster.\n",
             r.unmirrored_messages()
         ));
+    }
+    if !r.dry_run {
+        let s = &r.stages;
+        text.push_str(&format!(
+            "Stages: pre-flight {:.1} s, lag gate {:.1} s, action {:.1} s, wait {:.1} s; {} action request(s).",
+            s.preflight.as_secs_f64(),
+            s.lag_gate.as_secs_f64(),
+            s.action.as_secs_f64(),
+            s.wait.as_secs_f64(),
+            r.action_requests
+        ));
+        if let Some(rto) = r.recovery_time() {
+            text.push_str(&format!(
+                " Last topic at its end state after {:.1} s.",
+                rto.as_secs_f64()
+            ));
+        }
+        text.push('\n');
+    }
+    if r.failed_polls > 0 {
+        text.push_str(&format!(
+            "{} read(s) of the topics failed and were read again; the last: {}\n",
+            r.failed_polls,
+            r.last_poll_error.as_deref().unwrap_or("-")
+        ));
+    }
+    for e in &r.errors {
+        text.push_str(&format!("Request failed ({}): {}\n", e.stage, e.message));
     }
     for w in &r.warnings {
         text.push_str(&format!("Warning: {w}\n"));

@@ -162,6 +162,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         max_lag: 0,
         timeout: Duration::from_secs(300),
         dry_run: false,
+        journal: None,
     };
     let mut reports: Vec<Report> = Vec::new();
     if a.outage {

@@ -18,6 +18,7 @@ pub async fn run(a: EmulatorArgs, out: Out) -> Result<(), CliError> {
     for (flag, f) in [
         ("--retriable-errors", a.retriable_errors),
         ("--connection-resets", a.connection_resets),
+        ("--lost-answers", a.lost_answers),
     ] {
         if f.is_some_and(|f| !(0.0..=1.0).contains(&f)) {
             return Err(CliError::Usage(format!(
@@ -30,6 +31,12 @@ pub async fn run(a: EmulatorArgs, out: Out) -> Result<(), CliError> {
     }
     if let Some(f) = a.connection_resets {
         b = b.connection_resets(f);
+    }
+    if let Some(f) = a.lost_answers {
+        b = b.lost_answers(f);
+    }
+    if let Some(s) = a.fault_seed {
+        b = b.seed(s);
     }
     if let Some(d) = a.latency {
         b = b.latency(d);

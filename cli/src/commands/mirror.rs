@@ -1,16 +1,17 @@
 //! `kmirror mirror ...`: mirror topics and their seven actions.
 
 use kafka_mirror::confluent::types::{
-    AlterMirrorStatusResponseDataList, AlterMirrorsRequestData, CreateMirrorTopicRequestData,
-    ListMirrorTopicsResponseData, MirrorTopicStatus as S,
+    CreateMirrorTopicRequestData, ListMirrorTopicsResponseData, MirrorTopicStatus as S,
 };
-use kafka_mirror::wait::Outcome;
+use kafka_mirror::dr::{Action, TopicOutcome};
 use serde::Serialize;
 
+use super::selection;
 use crate::args::{MirrorAction, MirrorCommand};
 use crate::clients;
 use crate::config::Settings;
 use crate::exit::CliError;
+use crate::interrupt::Interrupts;
 use crate::output::{Out, table};
 
 /// A mirror topic as kmirror prints it (`-o json`).
@@ -74,16 +75,22 @@ struct ActionResult {
     /// With --wait: whether it reached the action's end state.
     #[serde(skip_serializing_if = "Option::is_none")]
     reached: Option<bool>,
+    /// How it ended, in words (`done`, `accepted`, `in flight (PENDING_STOPPED)`...).
+    outcome: String,
+    /// Requests for it that got no usable answer (each read back).
+    lost_answers: usize,
 }
 
 #[derive(Serialize)]
 struct ActionReport {
     link_name: String,
-    action: &'static str,
+    action: String,
     dry_run: bool,
     /// With --wait: the status waited for.
     #[serde(skip_serializing_if = "Option::is_none")]
     waited_for: Option<String>,
+    /// Stopped by Ctrl-C or SIGTERM.
+    interrupted: bool,
     topics: Vec<ActionResult>,
 }
 
@@ -187,14 +194,18 @@ pub async fn run(command: MirrorCommand, s: &Settings, out: Out) -> Result<(), C
                 format!("Created mirror topic {name} on {cluster}: it follows {source_topic} through link {link}.")
             })
         }
-        MirrorCommand::Promote(a) => act("promote", a, &c, &cluster, out).await,
-        MirrorCommand::Failover(a) => act("failover", a, &c, &cluster, out).await,
-        MirrorCommand::Pause(a) => act("pause", a, &c, &cluster, out).await,
-        MirrorCommand::Resume(a) => act("resume", a, &c, &cluster, out).await,
-        MirrorCommand::ReverseAndStart(a) => act("reverse-and-start", a, &c, &cluster, out).await,
-        MirrorCommand::ReverseAndPause(a) => act("reverse-and-pause", a, &c, &cluster, out).await,
+        MirrorCommand::Promote(a) => act(Action::Promote, a, &c, &cluster, out).await,
+        MirrorCommand::Failover(a) => act(Action::Failover, a, &c, &cluster, out).await,
+        MirrorCommand::Pause(a) => act(Action::Pause, a, &c, &cluster, out).await,
+        MirrorCommand::Resume(a) => act(Action::Resume, a, &c, &cluster, out).await,
+        MirrorCommand::ReverseAndStart(a) => {
+            act(Action::ReverseAndStart, a, &c, &cluster, out).await
+        }
+        MirrorCommand::ReverseAndPause(a) => {
+            act(Action::ReverseAndPause, a, &c, &cluster, out).await
+        }
         MirrorCommand::TruncateAndRestore(a) => {
-            act("truncate-and-restore", a, &c, &cluster, out).await
+            act(Action::TruncateAndRestore, a, &c, &cluster, out).await
         }
     }
 }
@@ -211,97 +222,93 @@ fn parse_status(s: &str) -> Result<S, CliError> {
     }
 }
 
-/// The status an action leads to, which --wait waits for.
-fn target(action: &str) -> S {
-    match action {
-        "pause" => S::Paused,
-        "resume" | "truncate-and-restore" => S::Active,
-        _ => S::Stopped,
-    }
-}
-
+/// Runs one action through the SDK's runbook machinery: topics already at
+/// the action's end are done, topics on their way are awaited and not sent
+/// again, lost answers are read back, and Ctrl-C stops it with a report.
 async fn act(
-    action: &'static str,
+    action: Action,
     a: MirrorAction,
     c: &kafka_mirror::confluent::Client,
     cluster: &str,
     out: Out,
 ) -> Result<(), CliError> {
-    let names = resolve(&a, c, cluster).await?;
-    if names.is_empty() {
+    let interrupts = Interrupts::install()
+        .map_err(|e| CliError::Config(format!("cannot listen for Ctrl-C and SIGTERM: {e}")))?;
+    let mut runbook = c
+        .mirror_action(cluster, &a.link, action)
+        .selection(selection(&a.selection)?)
+        .dry_run(a.dry_run)
+        .wait(a.wait)
+        .timeout(a.timeout)
+        .interrupt_on(interrupts.signal());
+    if let Some(path) = &a.journal {
+        runbook = runbook.journal(super::dr::open_journal(path)?);
+    }
+    let bar = out.progress(0, &action.end_state().to_string());
+    let report = runbook
+        .on_event(|e| super::dr::on_event(&bar, out, e))
+        .await
+        .map_err(super::dr::nothing_changed)?;
+    bar.finish_and_clear();
+    if report.topics.is_empty() {
         return Err(CliError::Usage(format!(
             "no mirror topic of link {} is selected",
             a.link
         )));
     }
-    let answer = send(action, &a, names.clone(), c, cluster).await?;
-    let mut results: Vec<ActionResult> = names
+    let waited = a.wait && !a.dry_run;
+    let target = action.end_state();
+    let results: Vec<ActionResult> = report
+        .topics
         .iter()
-        .map(|n| {
-            let item = answer.data.iter().find(|i| i.mirror_topic_name == *n);
-            let failed = answer.failed().iter().any(|f| f.mirror_topic_name == *n);
+        .map(|(name, t)| {
+            let last = t.statuses.last().map(|s| s.to_string());
+            let (accepted, reached, error_code, error_message) = match &t.outcome {
+                TopicOutcome::Done => (true, Some(true), None, None),
+                TopicOutcome::Accepted | TopicOutcome::Planned => (true, None, None, None),
+                TopicOutcome::InFlight { .. } | TopicOutcome::TimedOut { .. } => {
+                    (true, Some(false), None, None)
+                }
+                // Refused topics do not move; a topic that went FAILED
+                // after it was accepted has a status after its first.
+                TopicOutcome::Failed { reason, error_code } => {
+                    let moved = t.statuses.len() > 1;
+                    (
+                        moved,
+                        moved.then_some(false),
+                        *error_code,
+                        Some(reason.clone()),
+                    )
+                }
+                TopicOutcome::NotStarted { reason } => (false, None, None, Some(reason.clone())),
+                _ => (false, None, None, Some(t.outcome.to_string())),
+            };
             ActionResult {
-                mirror_topic_name: n.clone(),
-                accepted: item.is_some() && !failed,
-                error_code: item.and_then(|i| i.error_code),
-                error_message: match item {
-                    Some(i) => i.error_message.clone(),
-                    None => Some("the answer does not mention it".into()),
+                mirror_topic_name: name.clone(),
+                accepted,
+                error_code,
+                error_message,
+                status: waited.then(|| last.unwrap_or_else(|| "unknown".into())),
+                reached: if waited {
+                    reached.or(Some(false))
+                } else {
+                    None
                 },
-                status: None,
-                reached: None,
+                outcome: t.outcome.to_string(),
+                lost_answers: t.lost_answers.len(),
             }
         })
         .collect();
-    let target = target(action);
-    let waited = a.wait && !a.dry_run;
-    if waited {
-        let accepted: Vec<String> = results
-            .iter()
-            .filter(|r| r.accepted)
-            .map(|r| r.mirror_topic_name.clone())
-            .collect();
-        let bar = out.progress(accepted.len() as u64, &target.to_string());
-        let report = c
-            .wait_for_mirror_topics(cluster, &a.link)
-            .topics(accepted)
-            .until(target.clone())
-            .timeout(a.timeout)
-            .on_progress(|p| {
-                bar.set_position(p.done as u64);
-                bar.set_message(format!("({:.0} s)", p.elapsed.as_secs_f64()));
-            })
-            .await?;
-        bar.finish_and_clear();
-        for r in results.iter_mut().filter(|r| r.accepted) {
-            let outcome = report.outcomes.get(&r.mirror_topic_name);
-            r.reached = Some(matches!(outcome, Some(Outcome::Reached)));
-            r.status = match outcome {
-                Some(Outcome::Reached) => Some(target.to_string()),
-                Some(Outcome::Failed { status }) => Some(status.to_string()),
-                Some(Outcome::TimedOut { last }) => {
-                    Some(last.as_ref().map_or("unknown".into(), |s| s.to_string()))
-                }
-                _ => Some("missing".into()),
-            };
-        }
-    }
-    let all_ok = results
-        .iter()
-        .all(|r| r.accepted && r.reached.unwrap_or(true));
-    let report = ActionReport {
+    let summary = ActionReport {
         link_name: a.link.clone(),
-        action,
+        action: action.to_string(),
         dry_run: a.dry_run,
         waited_for: waited.then(|| target.to_string()),
+        interrupted: report.interrupted,
         topics: results,
     };
-    out.result(&report, |o| human(o, &report))?;
-    if all_ok {
-        Ok(())
-    } else {
-        Err(CliError::Partial)
-    }
+    out.result(&summary, |o| human(o, &summary))?;
+    super::dr::finish(&report, &interrupts, out)
 }
 
 fn human(o: &Out, r: &ActionReport) -> String {
@@ -343,74 +350,6 @@ fn human(o: &Out, r: &ActionReport) -> String {
         },
         table(&["TOPIC", "RESULT"], &rows)
     )
-}
-
-/// The topic names of a selection: as given, or the link's mirror topics
-/// (all, or those matching the pattern).
-async fn resolve(
-    a: &MirrorAction,
-    c: &kafka_mirror::confluent::Client,
-    cluster: &str,
-) -> Result<Vec<String>, CliError> {
-    if !a.selection.topics.is_empty() {
-        return Ok(a.selection.topics.clone());
-    }
-    let pattern = a
-        .selection
-        .pattern
-        .as_ref()
-        .map(|p| {
-            regex::Regex::new(p).map_err(|e| {
-                CliError::Usage(format!("--pattern `{p}` is not a regular expression: {e}"))
-            })
-        })
-        .transpose()?;
-    let all = c
-        .list_mirror_topics()
-        .cluster_id(cluster)
-        .link_name(&a.link)
-        .collect_up_to(usize::MAX)
-        .await?;
-    Ok(all
-        .into_iter()
-        .map(|t| t.mirror_topic_name)
-        .filter(|n| pattern.as_ref().is_none_or(|p| p.is_match(n)))
-        .collect())
-}
-
-async fn send(
-    action: &str,
-    a: &MirrorAction,
-    names: Vec<String>,
-    c: &kafka_mirror::confluent::Client,
-    cluster: &str,
-) -> Result<AlterMirrorStatusResponseDataList, CliError> {
-    let body = AlterMirrorsRequestData {
-        mirror_topic_names: names,
-        mirror_topic_name_pattern: None,
-    };
-    let (link, dry) = (a.link.as_str(), a.dry_run);
-    macro_rules! send {
-        ($method:ident) => {
-            c.$method()
-                .cluster_id(cluster)
-                .link_name(link)
-                .validate_only(dry)
-                .body(body)
-                .send()
-                .await?
-                .into_inner()
-        };
-    }
-    Ok(match action {
-        "promote" => send!(promote_mirror_topics),
-        "failover" => send!(failover_mirror_topics),
-        "pause" => send!(pause_mirror_topics),
-        "resume" => send!(resume_mirror_topics),
-        "reverse-and-start" => send!(reverse_and_start_mirror_topics),
-        "reverse-and-pause" => send!(reverse_and_pause_mirror_topics),
-        _ => send!(truncate_and_restore_mirror_topics),
-    })
 }
 
 fn paint(o: &Out, status: &str) -> String {

@@ -41,11 +41,17 @@ pub fn pairs(items: &[String]) -> Result<Vec<(String, String)>, CliError> {
         .collect()
 }
 
-/// The selection as the runbooks take it.
-pub fn selection(s: &TopicSelection) -> kafka_mirror::dr::Selection {
-    match (&s.pattern, s.all) {
-        (Some(p), _) => kafka_mirror::dr::Selection::Pattern(p.clone()),
+/// The selection as the runbooks take it; a pattern is checked here, so
+/// that its error names the flag.
+pub fn selection(s: &TopicSelection) -> Result<kafka_mirror::dr::Selection, CliError> {
+    Ok(match (&s.pattern, s.all) {
+        (Some(p), _) => {
+            regex::Regex::new(p).map_err(|e| {
+                CliError::Usage(format!("--pattern `{p}` is not a regular expression: {e}"))
+            })?;
+            kafka_mirror::dr::Selection::Pattern(p.clone())
+        }
         (None, true) => kafka_mirror::dr::Selection::All,
         (None, false) => kafka_mirror::dr::Selection::Names(s.topics.clone()),
-    }
+    })
 }
