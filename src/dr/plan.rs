@@ -71,13 +71,7 @@ pub(super) fn on_path(action: Action, status: &S) -> bool {
 
 /// The status `action` ends in.
 pub(super) fn end_state(action: Action) -> S {
-    match action {
-        Action::Pause => S::Paused,
-        Action::Resume | Action::TruncateAndRestore => S::Active,
-        Action::Promote | Action::Failover | Action::ReverseAndStart | Action::ReverseAndPause => {
-            S::Stopped
-        }
-    }
+    action.end_state()
 }
 
 /// Where a topic is, on its way after `action`.

@@ -91,7 +91,15 @@ impl Action {
 
     /// The status a topic ends in after it.
     pub fn end_state(self) -> MirrorTopicStatus {
-        super::plan::end_state(self)
+        use MirrorTopicStatus as S;
+        match self {
+            Action::Pause => S::Paused,
+            Action::Resume | Action::TruncateAndRestore => S::Active,
+            Action::Promote
+            | Action::Failover
+            | Action::ReverseAndStart
+            | Action::ReverseAndPause => S::Stopped,
+        }
     }
 }
 
