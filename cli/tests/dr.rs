@@ -3,23 +3,8 @@
 
 mod common;
 
-use common::{DR, Emu, LINK, json};
+use common::{DR, Emu, LINK, json, statuses};
 use predicates::str::contains;
-
-fn statuses(emu: &Emu) -> Vec<String> {
-    let topics = json(
-        &emu.kmirror()
-            .args(["-o", "json", "mirror", "list", "--link", LINK])
-            .output()
-            .unwrap(),
-    );
-    topics
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["status"].as_str().unwrap().to_string())
-        .collect()
-}
 
 #[test]
 fn switchover_promotes_and_reports_each_topic() {

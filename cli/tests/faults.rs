@@ -9,7 +9,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Emu, LINK, json, tempdir::TempDir};
+use common::{Emu, LINK, json, statuses, tempdir::TempDir};
 use kafka_mirror_emulator::EmulatorBuilder;
 
 fn faulty(seed: u64) -> impl FnOnce(EmulatorBuilder) -> EmulatorBuilder {
@@ -20,22 +20,6 @@ fn faulty(seed: u64) -> impl FnOnce(EmulatorBuilder) -> EmulatorBuilder {
             .lost_answers(0.1)
             .rate_limit(20)
     }
-}
-
-fn statuses(emu: &Emu) -> Vec<String> {
-    // The read itself may meet the faults: the CLI's retries ride them out.
-    let topics = json(
-        &emu.kmirror()
-            .args(["-o", "json", "mirror", "list", "--link", LINK])
-            .output()
-            .unwrap(),
-    );
-    topics
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["status"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Runs `kmirror -o json dr RUNBOOK --link LINK --all` and returns its report.

@@ -115,16 +115,15 @@ pub(super) enum Failure {
 pub(super) fn failure(e: &Error) -> Failure {
     match e {
         Error::InvalidArgument(_) | Error::Config(_) => Failure::Refused,
-        Error::Api(a) => {
-            let s = a.status();
-            if s.is_client_error() && s.as_u16() != 408 && s.as_u16() != 429 {
-                Failure::Refused
-            } else {
-                Failure::Lost
-            }
-        }
+        Error::Api(a) if refused(a.status()) => Failure::Refused,
         _ => Failure::Lost,
     }
+}
+
+/// A 4xx other than 408 and 429: the service refused the request as
+/// sent, and will again.
+fn refused(s: reqwest::StatusCode) -> bool {
+    s.is_client_error() && s.as_u16() != 408 && s.as_u16() != 429
 }
 
 /// Whether a read that failed with `e` is worth trying again: a 4xx other
@@ -132,10 +131,7 @@ pub(super) fn failure(e: &Error) -> Failure {
 /// itself.
 pub(super) fn read_again(e: &Error) -> bool {
     match e {
-        Error::Api(a) => {
-            let s = a.status();
-            !(s.is_client_error() && s.as_u16() != 408 && s.as_u16() != 429)
-        }
+        Error::Api(a) => !refused(a.status()),
         Error::InvalidArgument(_) | Error::Config(_) | Error::Pagination(_) => false,
         _ => true,
     }

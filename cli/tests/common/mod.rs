@@ -80,6 +80,23 @@ pub fn bare(home: &tempdir::TempDir) -> Command {
     c
 }
 
+/// Each mirror topic's status on the link, as `kmirror mirror list` prints
+/// it (its retries ride out injected faults).
+pub fn statuses(emu: &Emu) -> Vec<String> {
+    let topics = json(
+        &emu.kmirror()
+            .args(["-o", "json", "mirror", "list", "--link", LINK])
+            .output()
+            .unwrap(),
+    );
+    topics
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The JSON a command printed.
 pub fn json(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
