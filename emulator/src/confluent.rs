@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use super::faults::RefusedTopics;
 use super::http::{Api, Body, Params, check_topic_name, no_nulls};
 use super::state::{Action, Config, LINK_TASKS, Link, Mirror, transition};
 use super::{Shared, page};
@@ -757,9 +758,11 @@ pub(crate) async fn mirrors_action(
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link)): Path<(String, String)>,
     Params(q): Params<Flags>,
+    refused: Option<axum::Extension<RefusedTopics>>,
     body: Body<t::AlterMirrorsRequestData>,
 ) -> Answer {
     cluster_down(&s, &cluster)?;
+    let refused = refused.map(|r| r.0).unwrap_or_default();
     no_nulls(
         Api::Confluent,
         &body.json,
@@ -806,6 +809,22 @@ pub(crate) async fn mirrors_action(
                 ));
                 continue;
             };
+            if refused.covers(&name) {
+                // An injected partial failure: this topic is left as it is.
+                items.push(alter_item(
+                    &s,
+                    &cluster,
+                    &link,
+                    &name,
+                    Some((&*m, now)),
+                    Some((
+                        50003,
+                        "This server is not the leader for that topic-partition.".into(),
+                    )),
+                    truncation,
+                ));
+                continue;
+            }
             // Truncating and restoring needs the remote cluster, whatever
             // state the mirror is in.
             let outcome = if source_down && action == Action::TruncateAndRestore {

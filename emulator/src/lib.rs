@@ -143,6 +143,14 @@
 //! repeats; [`EmulatorBuilder::latency`] delays every answer. The
 //! standalone binary takes the same as flags.
 //!
+//! A [`Script`] ([`EmulatorBuilder::script`], [`Emulator::script`]) injects
+//! one [`Fault`] into the next requests that match a method and path, for a
+//! test that needs a failure at a chosen moment; it also has a fault no
+//! random draw makes, [`Fault::TopicError`] (one topic refused inside an
+//! action's 200 answer). [`Emulator::set_faults`] changes the random faults
+//! while the emulator runs, and [`Emulator::injected`] counts each fault
+//! injected, scripted or drawn.
+//!
 //! Time is tokio's clock, so tests on a paused clock move transitions and
 //! lag forward with `tokio::time::advance`.
 
@@ -151,6 +159,7 @@
 #![allow(clippy::result_large_err)]
 
 mod confluent;
+mod faults;
 mod http;
 mod instaclustr;
 mod instaclustr_v2;
@@ -158,7 +167,6 @@ mod oauth;
 mod seed;
 mod state;
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -173,27 +181,10 @@ use kafka_mirror::auth::OAuthClientCredentials;
 use serde::Serialize;
 use tokio::time::Instant;
 
+pub use faults::{Fault, Faults, Script};
 pub use seed::SeedFile;
 pub use state::Behaviour;
 use state::{Action, IcMirror, Link, Mirror, State};
-
-/// Injected faults.
-#[derive(Debug, Clone, Default)]
-pub struct Faults {
-    /// Requests allowed in any sliding second; above it, 429.
-    pub rate_limit_per_second: Option<usize>,
-    /// Fraction (0.0 to 1.0) of requests answered 500 with `error_code` 50003.
-    pub retriable_error_fraction: f64,
-    /// Added to every answer.
-    pub latency: Duration,
-    /// Fraction (0.0 to 1.0) of requests whose connection is closed after
-    /// the request was read, with no answer and **before** it is applied
-    /// (a reset mid-call).
-    pub connection_reset_fraction: f64,
-    /// Fraction (0.0 to 1.0) of requests that are applied, and whose answer
-    /// is then lost: the connection is closed instead of answering.
-    pub lost_answer_fraction: f64,
-}
 
 /// A bearer token the emulator accepts (Confluent's `external-access-token`).
 #[derive(Debug, Clone)]
@@ -207,7 +198,7 @@ pub(crate) struct Token {
 pub(crate) struct Shared {
     state: Mutex<State>,
     behaviour: Behaviour,
-    faults: Faults,
+    faults: faults::Injector,
     base: String,
     credentials: Option<(String, String)>,
     tokens: Vec<Token>,
@@ -215,8 +206,6 @@ pub(crate) struct Shared {
     issued: Mutex<oauth::Issued>,
     started: Instant,
     epoch_ms: i64,
-    recent: Mutex<VecDeque<Instant>>,
-    rng: Mutex<fastrand::Rng>,
 }
 
 impl Shared {
@@ -268,6 +257,7 @@ pub const DEFAULT_IDENTITY_POOL: &str = "pool-emulator";
 pub struct EmulatorBuilder {
     behaviour: Behaviour,
     faults: Faults,
+    scripts: Vec<Script>,
     credentials: Option<(String, String)>,
     tokens: Vec<(String, Option<String>, Duration)>,
     oauth_clients: Vec<oauth::OAuthClient>,
@@ -430,6 +420,13 @@ impl EmulatorBuilder {
     /// made (see the module's Faults section).
     pub fn lost_answers(mut self, fraction: f64) -> Self {
         self.faults.lost_answer_fraction = fraction.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Injects `script`'s fault into the next requests it matches, before
+    /// any random fault; scripts match in the order they were added.
+    pub fn script(mut self, script: Script) -> Self {
+        self.scripts.push(script);
         self
     }
 
@@ -613,7 +610,7 @@ impl EmulatorBuilder {
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             behaviour: self.behaviour,
-            faults: self.faults,
+            faults: faults::Injector::new(self.faults, self.seed, self.scripts),
             base: base.clone(),
             credentials: self.credentials.clone(),
             tokens: self
@@ -629,8 +626,6 @@ impl EmulatorBuilder {
             issued: Mutex::new(oauth::Issued::default()),
             started: now,
             epoch_ms,
-            recent: Mutex::new(VecDeque::new()),
-            rng: Mutex::new(fastrand::Rng::with_seed(self.seed)),
         });
         let app = router(shared.clone());
         let task = tokio::spawn(serve(listener, app, shared.clone()));
@@ -671,6 +666,7 @@ impl Emulator {
         EmulatorBuilder {
             behaviour: Behaviour::default(),
             faults: Faults::default(),
+            scripts: Vec::new(),
             credentials: Some(("emulator-key".into(), "emulator-secret".into())),
             tokens: Vec::new(),
             oauth_clients: vec![oauth::OAuthClient {
@@ -753,6 +749,27 @@ impl Emulator {
     pub fn recover(&self, cluster: &str) -> bool {
         let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
         state.recover(cluster, Instant::now())
+    }
+
+    /// Replaces the random faults from now on, for a run that starts calm
+    /// and turns rough (the random source goes on from where it was).
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.faults.set(faults);
+    }
+
+    /// The random faults in force.
+    pub fn faults(&self) -> Faults {
+        self.shared.faults.faults()
+    }
+
+    /// Adds a scripted fault (see [`EmulatorBuilder::script`]).
+    pub fn script(&self, script: Script) {
+        self.shared.faults.script(script);
+    }
+
+    /// How many times `fault` has been injected so far, scripted or drawn.
+    pub fn injected(&self, fault: Fault) -> u64 {
+        self.shared.faults.injected(fault)
     }
 
     /// A Confluent client for this emulator, with its credentials.
@@ -859,7 +876,7 @@ fn router(shared: Arc<Shared>) -> Router {
         let path = format!("/kafka/v3/clusters/{{cluster}}/links/{{link}}/mirrors:{name}");
         router = router.route(
             &path,
-            post(move |s, p, q, b| c::mirrors_action(*action, s, p, q, b)),
+            post(move |s, p, q, r, b| c::mirrors_action(*action, s, p, q, r, b)),
         );
     }
     router
@@ -881,26 +898,35 @@ async fn serve(listener: tokio::net::TcpListener, app: Router, shared: Arc<Share
         tokio::spawn(async move {
             let service = hyper::service::service_fn(
                 move |request: hyper::Request<hyper::body::Incoming>| {
-                    let fault = shared.pick_connection_fault(request.uri().path());
+                    let arrival = shared
+                        .faults
+                        .on_arrival(request.method(), request.uri().path());
+                    let path = request.uri().path().to_string();
+                    let mut request = request.map(axum::body::Body::new);
+                    if let Some(refused) = arrival.refused {
+                        request.extensions_mut().insert(refused);
+                    }
                     let app = app.clone();
                     async move {
-                        if fault == Some(ConnectionFault::ResetBeforeApplying) {
-                            return Err(std::io::Error::new(
-                                std::io::ErrorKind::ConnectionReset,
-                                "injected connection reset",
-                            ));
+                        match arrival.fault {
+                            Some(Fault::ResetBeforeApplying) => {
+                                return Err(faults::dropped(Fault::ResetBeforeApplying));
+                            }
+                            Some(f) if f != Fault::LoseAnswer => {
+                                if let Some(answer) = faults::answer(f, &path) {
+                                    return Ok(answer);
+                                }
+                            }
+                            _ => {}
                         }
-                        let response = match app.oneshot(request.map(axum::body::Body::new)).await {
+                        let response = match app.oneshot(request).await {
                             Ok(response) => response,
                             Err(never) => match never {},
                         };
                         // The handler has run and changed the state; only
                         // the answer goes missing.
-                        if fault == Some(ConnectionFault::LoseAnswer) {
-                            return Err(std::io::Error::new(
-                                std::io::ErrorKind::ConnectionReset,
-                                "injected lost answer",
-                            ));
+                        if arrival.fault == Some(Fault::LoseAnswer) {
+                            return Err(faults::dropped(Fault::LoseAnswer));
                         }
                         Ok(response)
                     }
@@ -911,38 +937,6 @@ async fn serve(listener: tokio::net::TcpListener, app: Router, shared: Arc<Share
                     .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                     .await;
         });
-    }
-}
-
-/// What a connection fault does to one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ConnectionFault {
-    /// Closed unanswered, not applied.
-    ResetBeforeApplying,
-    /// Applied, then closed unanswered.
-    LoseAnswer,
-}
-
-impl Shared {
-    /// Which connection fault, if any, takes this request (never the
-    /// emulator's own control routes). One draw decides both, so the two
-    /// fractions add up and a seed gives the same run.
-    fn pick_connection_fault(&self, path: &str) -> Option<ConnectionFault> {
-        let (reset, lost) = (
-            self.faults.connection_reset_fraction,
-            self.faults.lost_answer_fraction,
-        );
-        if reset + lost <= 0.0 || path.starts_with("/emulator/") {
-            return None;
-        }
-        let draw = self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64();
-        if draw < reset {
-            Some(ConnectionFault::ResetBeforeApplying)
-        } else if draw < reset + lost {
-            Some(ConnectionFault::LoseAnswer)
-        } else {
-            None
-        }
     }
 }
 
@@ -990,45 +984,23 @@ async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -
     if request.uri().path().starts_with("/emulator/") {
         return next.run(request).await;
     }
-    if !s.faults.latency.is_zero() {
-        tokio::time::sleep(s.faults.latency).await;
-    }
     let confluent = request.uri().path().starts_with("/kafka/");
-    if let Some(limit) = s.faults.rate_limit_per_second {
-        let now = Instant::now();
-        let mut recent = s.recent.lock().unwrap_or_else(|p| p.into_inner());
-        while recent
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= Duration::from_secs(1))
-        {
-            recent.pop_front();
-        }
-        recent.push_back(now);
-        if recent.len() > limit {
-            return if confluent {
-                (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [("content-type", "text/html;charset=utf-8")],
-                    HTML_429,
-                )
-                    .into_response()
-            } else {
-                http::Api::of(request.uri().path())
-                    .error(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
-            };
-        }
+    let latency = s.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if s.faults.over_rate_limit()
+        && let Some(answer) = faults::answer(Fault::RateLimited, request.uri().path())
+    {
+        return answer;
     }
     if let Err(refused) = authenticate(&s, &request, confluent) {
         return refused;
     }
-    if s.faults.retriable_error_fraction > 0.0
-        && s.rng.lock().unwrap_or_else(|p| p.into_inner()).f64() < s.faults.retriable_error_fraction
+    if s.faults.retriable_error()
+        && let Some(answer) = faults::answer(Fault::RetriableError, request.uri().path())
     {
-        return confluent::error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            50003,
-            "This server is not the leader for that topic-partition.",
-        );
+        return answer;
     }
     next.run(request).await
 }
@@ -1084,10 +1056,6 @@ fn authenticate(s: &Shared, request: &Request, confluent: bool) -> Result<(), Re
     }
     refuse("Authentication failed")
 }
-
-/// Confluent's 429 page.
-const HTML_429: &str = "<html> <head> <meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/> \
-<title>Error 429 Too Many Requests</title> </head> <body> <h2>HTTP ERROR 429 Too Many Requests</h2> </body> </html>";
 
 /// One page of a list, with an absolute `next` link when more remain.
 fn page<T: Serialize>(

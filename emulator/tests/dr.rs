@@ -4,11 +4,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::client;
+use common::{client, statuses};
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
 use kafka_mirror::dr::{Action, Event, TopicOutcome};
 use kafka_mirror_emulator::Emulator;
@@ -26,19 +25,6 @@ async fn emulator(lags: &[u64]) -> Emulator {
         .start()
         .await
         .unwrap()
-}
-
-/// Each topic's status now.
-async fn statuses(c: &kafka_mirror::confluent::Client) -> BTreeMap<String, S> {
-    c.list_mirror_topics()
-        .cluster_id(DR)
-        .link_name(LINK)
-        .collect_up_to(100)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| (t.mirror_topic_name, t.mirror_status))
-        .collect()
 }
 
 #[tokio::test(start_paused = true)]
@@ -65,7 +51,12 @@ async fn switchover_waits_for_the_lag_gate_then_promotes_and_waits_for_stopped()
     assert_eq!(orders.action, Some(Action::Promote));
     assert_eq!(orders.statuses, [S::Active, S::PendingStopped, S::Stopped]);
     assert_eq!(orders.total_lag(), 0, "the lag when promoted");
-    assert!(statuses(&c).await.values().all(|s| *s == S::Stopped));
+    assert!(
+        statuses(&c, DR, LINK)
+            .await
+            .values()
+            .all(|s| *s == S::Stopped)
+    );
     let events = events.lock().unwrap();
     let gate: Vec<u64> = events
         .iter()
@@ -103,7 +94,12 @@ async fn a_lag_gate_that_is_not_met_in_time_stops_cleanly_and_promotes_nothing()
         TopicOutcome::NotStarted { .. }
     ));
     assert_eq!(report.topics["orders"].action, None);
-    assert!(statuses(&c).await.values().all(|s| *s == S::Active));
+    assert!(
+        statuses(&c, DR, LINK)
+            .await
+            .values()
+            .all(|s| *s == S::Active)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -112,7 +108,7 @@ async fn failover_during_an_outage_reports_the_lag_it_may_lose() {
     let c = client(&e);
     e.outage("lkc-primary");
     assert!(
-        statuses(&c)
+        statuses(&c, DR, LINK)
             .await
             .values()
             .all(|s| *s == S::SourceUnavailable)
@@ -135,7 +131,12 @@ async fn failover_during_an_outage_reports_the_lag_it_may_lose() {
         report.topics["orders"].statuses,
         [S::SourceUnavailable, S::Stopped]
     );
-    assert!(statuses(&c).await.values().all(|s| *s == S::Stopped));
+    assert!(
+        statuses(&c, DR, LINK)
+            .await
+            .values()
+            .all(|s| *s == S::Stopped)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -159,7 +160,12 @@ async fn failback_after_recovery_restores_the_mirrors_and_waits_for_them_to_catc
     assert_eq!(orders.statuses.first(), Some(&S::Stopped));
     assert_eq!(orders.statuses.last(), Some(&S::Active));
     assert!(orders.messages_truncated.is_some());
-    assert!(statuses(&c).await.values().all(|s| *s == S::Active));
+    assert!(
+        statuses(&c, DR, LINK)
+            .await
+            .values()
+            .all(|s| *s == S::Active)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -172,8 +178,12 @@ async fn failback_reverses_topics_that_are_still_mirroring() {
         report.topics["payments"].action,
         Some(Action::ReverseAndStart)
     );
-    assert_eq!(statuses(&c).await["payments"], S::Stopped);
-    assert_eq!(statuses(&c).await["orders"], S::Active, "not selected");
+    assert_eq!(statuses(&c, DR, LINK).await["payments"], S::Stopped);
+    assert_eq!(
+        statuses(&c, DR, LINK).await["orders"],
+        S::Active,
+        "not selected"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -195,7 +205,10 @@ async fn dry_runs_validate_and_change_nothing() {
             "{name}: {report:#?}"
         );
         assert!(
-            statuses(&c).await.values().all(|s| *s == S::Active),
+            statuses(&c, DR, LINK)
+                .await
+                .values()
+                .all(|s| *s == S::Active),
             "{name}"
         );
     }
@@ -231,7 +244,7 @@ async fn a_link_task_in_error_stops_a_switchover_before_any_change() {
         why.contains("AclSync") && why.contains("Not authorized"),
         "{why}"
     );
-    assert_eq!(statuses(&c).await["orders"], S::Active);
+    assert_eq!(statuses(&c, DR, LINK).await["orders"], S::Active);
 }
 
 #[tokio::test(start_paused = true)]
@@ -267,7 +280,7 @@ async fn a_pattern_selects_and_a_bad_pattern_is_refused_before_any_request() {
         report.topics.keys().collect::<Vec<_>>(),
         ["orders", "payments"]
     );
-    assert_eq!(statuses(&c).await["inventory"], S::Active);
+    assert_eq!(statuses(&c, DR, LINK).await["inventory"], S::Active);
     let e = c.failover(DR, LINK).pattern("(").await.unwrap_err();
     assert!(matches!(e, kafka_mirror::Error::InvalidArgument(_)), "{e}");
 }

@@ -578,3 +578,81 @@ async fn the_connection_reset_fault_closes_connections_unanswered() {
     e.outage("src");
     assert!(e.recover("src"));
 }
+
+#[tokio::test]
+async fn scripted_faults_take_the_requests_they_match_in_order_and_are_counted() {
+    use kafka_mirror_emulator::{Fault, Faults, Script};
+    let e = Emulator::builder()
+        .link("dr", "l", "src")
+        .mirror("dr", "l", "a", &[0])
+        .mirror("dr", "l", "b", &[0])
+        .script(Script::new(Fault::Unavailable).on("GET", "/links").times(2))
+        .script(
+            Script::new(Fault::TopicError)
+                .on("POST", "/mirrors:pause")
+                .topic("b"),
+        )
+        .start()
+        .await
+        .unwrap();
+    let c = client(&e);
+    // Two 503s for the list, in the service's error body; a link read (its
+    // path ends otherwise) is untouched; then the list answers again.
+    for _ in 0..2 {
+        let err = c.list_links().cluster_id("dr").send().await.unwrap_err();
+        assert_eq!(
+            err.status(),
+            Some(reqwest::StatusCode::SERVICE_UNAVAILABLE),
+            "{err}"
+        );
+    }
+    c.get_link()
+        .cluster_id("dr")
+        .link_name("l")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        c.list_links()
+            .cluster_id("dr")
+            .send()
+            .await
+            .unwrap()
+            .data
+            .len(),
+        1
+    );
+    assert_eq!(e.injected(Fault::Unavailable), 2);
+
+    // A partial failure inside a 200: b is refused with 50003 and left
+    // ACTIVE, a is paused.
+    let r = c
+        .pause_mirror_topics()
+        .cluster_id("dr")
+        .link_name("l")
+        .body(topics(&["a", "b"]))
+        .send()
+        .await
+        .unwrap();
+    let failed: Vec<_> = r
+        .failed()
+        .iter()
+        .map(|t| (t.mirror_topic_name.as_str(), t.error_code))
+        .collect();
+    assert_eq!(failed, [("b", Some(50003))]);
+    assert_eq!(status(&c, "a").await, S::Paused);
+    assert_eq!(status(&c, "b").await, S::Active);
+    assert_eq!(e.injected(Fault::TopicError), 1);
+
+    // Random faults can be switched on while it runs.
+    e.set_faults(Faults {
+        retriable_error_fraction: 1.0,
+        ..Faults::default()
+    });
+    let err = c.list_links().cluster_id("dr").send().await.unwrap_err();
+    assert_eq!(err.error_code(), Some(50003));
+    assert_eq!(e.injected(Fault::RetriableError), 1);
+    assert_eq!(e.faults().retriable_error_fraction, 1.0);
+    e.set_faults(Faults::default());
+    c.list_links().cluster_id("dr").send().await.unwrap();
+}

@@ -120,6 +120,30 @@ pub(super) fn failure(e: &Error) -> Failure {
     }
 }
 
+/// What a topic refused inside an action's 200 answer means, from its
+/// `error_code`: the service's codes are an HTTP status (`400`) or one with
+/// two more digits (`40002`, `50003`). A server-side failure or a throttle
+/// (5xx, 408, 429) says the service did not get to it this time, so it is
+/// read back and, if it did not move, sent again; anything else (a 4xx, or
+/// no code) is the service's answer, and stands.
+pub(super) fn item_failure(error_code: Option<i64>) -> Failure {
+    let Some(code) = error_code else {
+        return Failure::Refused;
+    };
+    let status = if (10_000..60_000).contains(&code) {
+        code / 100
+    } else {
+        code
+    };
+    match u16::try_from(status)
+        .ok()
+        .and_then(|s| reqwest::StatusCode::from_u16(s).ok())
+    {
+        Some(s) if s.is_server_error() || !refused(s) && s.is_client_error() => Failure::Lost,
+        _ => Failure::Refused,
+    }
+}
+
 /// A 4xx other than 408 and 429: the service refused the request as
 /// sent, and will again.
 fn refused(s: reqwest::StatusCode) -> bool {
@@ -285,6 +309,31 @@ mod tests {
                 *expected,
                 "{action} in {status}, lag {lag}, max {max:?}"
             );
+        }
+    }
+
+    #[test]
+    fn what_a_topic_refused_inside_a_200_means() {
+        use Failure::*;
+        let table: &[(Option<i64>, Failure)] = &[
+            (None, Refused),
+            (Some(400), Refused),
+            (Some(404), Refused),
+            (Some(40002), Refused),
+            (Some(40403), Refused),
+            (Some(408), Lost),
+            (Some(429), Lost),
+            (Some(42901), Lost),
+            (Some(500), Lost),
+            (Some(503), Lost),
+            (Some(50003), Lost),
+            (Some(50301), Lost),
+            (Some(0), Refused),
+            (Some(-1), Refused),
+            (Some(1), Refused),
+        ];
+        for (code, expected) in table {
+            assert_eq!(item_failure(*code), *expected, "{code:?}");
         }
     }
 

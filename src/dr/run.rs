@@ -746,7 +746,8 @@ impl<'a> Run<'a> {
         ))
         .await;
         let mut results = serde_json::Map::new();
-        let mut lost = Vec::new();
+        // Topics to read back, by what made their answer unusable.
+        let mut lost: BTreeMap<String, Vec<String>> = BTreeMap::new();
         match answer {
             Ok(answer) => {
                 for name in names {
@@ -760,12 +761,28 @@ impl<'a> Run<'a> {
                                 .error_message
                                 .clone()
                                 .unwrap_or_else(|| format!("{action} refused"));
-                            let r = json!({"refused": reason, "error_code": i.error_code});
-                            t.phase = Phase::Failed {
-                                reason,
-                                error_code: i.error_code,
-                            };
-                            r
+                            match plan::item_failure(i.error_code) {
+                                Failure::Refused => {
+                                    let r = json!({"refused": reason, "error_code": i.error_code});
+                                    t.phase = Phase::Failed {
+                                        reason,
+                                        error_code: i.error_code,
+                                    };
+                                    r
+                                }
+                                Failure::Lost => {
+                                    let r = json!({"failed": reason, "error_code": i.error_code});
+                                    t.phase = Phase::AnswerLost(action);
+                                    let code =
+                                        i.error_code.map(|c| format!(" ({c})")).unwrap_or_default();
+                                    lost.entry(format!(
+                                        "the answer says it failed{code}: {reason}"
+                                    ))
+                                    .or_default()
+                                    .push(name.clone());
+                                    r
+                                }
+                            }
                         }
                         Some(i) => {
                             if i.messages_truncated.is_some() {
@@ -783,14 +800,16 @@ impl<'a> Run<'a> {
                         // of it: read it back like a lost answer.
                         None => {
                             t.phase = Phase::AnswerLost(action);
-                            lost.push(name.clone());
+                            lost.entry("the answer does not mention it".into())
+                                .or_default()
+                                .push(name.clone());
                             json!("not in the answer")
                         }
                     };
                     results.insert(name.clone(), result);
                 }
-                if !lost.is_empty() {
-                    self.lost(action, &lost, "the answer does not mention it".into());
+                for (why, names) in lost {
+                    self.lost(action, &names, why);
                 }
             }
             Err(e) => {

@@ -46,3 +46,20 @@ pub fn topics(names: &[&str]) -> AlterMirrorsRequestData {
         mirror_topic_name_pattern: None,
     }
 }
+
+/// Each mirror topic of `link` on `cluster`, with its status now.
+pub async fn statuses(
+    c: &kafka_mirror::confluent::Client,
+    cluster: &str,
+    link: &str,
+) -> std::collections::BTreeMap<String, kafka_mirror::confluent::types::MirrorTopicStatus> {
+    c.list_mirror_topics()
+        .cluster_id(cluster)
+        .link_name(link)
+        .collect_up_to(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.mirror_topic_name, t.mirror_status))
+        .collect()
+}
