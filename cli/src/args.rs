@@ -485,6 +485,15 @@ pub struct DrillArgs {
     /// endpoint issues 5-minute tokens) instead of an API key.
     #[arg(long)]
     pub oauth: bool,
+    /// Once the topics are set up, the control plane turns rough: 20% of
+    /// requests answer 500/50003, 10% are reset before they are applied,
+    /// 10% are applied and their answer lost, above 20 requests a second
+    /// they answer 429, and the first action's answer is lost for sure.
+    #[arg(long)]
+    pub faults: bool,
+    /// The seed of those faults' random source: the same seed, the same run.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "faults")]
+    pub fault_seed: u64,
 }
 
 /// `30s`, `5m`, `1h 30m`, `500ms`; a bare number is seconds.

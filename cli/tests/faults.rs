@@ -253,3 +253,37 @@ fn the_journal_records_every_request_and_status_change_of_a_run() {
     let (_, secret) = emu.emulator.credentials().unwrap();
     assert!(!text.contains(secret) && !text.to_lowercase().contains("authorization"));
 }
+
+/// `kmirror drill --faults`: the switchover drill under every kind of fault
+/// passes, and says what was injected and what the runbook made of it.
+#[test]
+fn the_drill_with_faults_passes_and_reports_what_was_lost() {
+    let home = TempDir::new();
+    let out = common::bare(&home)
+        .args(["-o", "json", "drill", "--faults", "--fault-seed", "4"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["passed"], true);
+    let injected = &v["faults_injected"];
+    assert!(
+        injected["answer lost after applying"].as_u64() >= Some(1),
+        "the scripted lost answer of the first promote: {injected}"
+    );
+    let report = &v["reports"][0];
+    assert_eq!(report["kind"], "switchover");
+    for (name, t) in report["topics"].as_object().unwrap() {
+        assert_eq!(t["outcome"], "done", "{name}");
+        let lost = t["lost_answers"].as_array().unwrap();
+        assert!(
+            !lost.is_empty(),
+            "{name}: the first promote's answer was lost"
+        );
+        assert_eq!(lost[0]["applied"], true, "{name}: read back as applied");
+    }
+}

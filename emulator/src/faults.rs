@@ -156,6 +156,11 @@ pub(crate) struct Arrival {
     pub refused: Option<RefusedTopics>,
 }
 
+/// The fault that took a request on arrival: a request extension, so the
+/// guard adds no second fault to it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Injected;
+
 /// Topics refused with 50003 inside an action's 200 answer: a request
 /// extension the action handler reads.
 #[derive(Debug, Clone, Default)]

@@ -906,6 +906,9 @@ async fn serve(listener: tokio::net::TcpListener, app: Router, shared: Arc<Share
                     if let Some(refused) = arrival.refused {
                         request.extensions_mut().insert(refused);
                     }
+                    if arrival.fault.is_some() {
+                        request.extensions_mut().insert(faults::Injected);
+                    }
                     let app = app.clone();
                     async move {
                         match arrival.fault {
@@ -989,7 +992,11 @@ async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if s.faults.over_rate_limit()
+    // One fault per request: one that took it on arrival (an answer to be
+    // lost after applying) is not also refused here.
+    let taken = request.extensions().get::<faults::Injected>().is_some();
+    if !taken
+        && s.faults.over_rate_limit()
         && let Some(answer) = faults::answer(Fault::RateLimited, request.uri().path())
     {
         return answer;
@@ -997,7 +1004,8 @@ async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -
     if let Err(refused) = authenticate(&s, &request, confluent) {
         return refused;
     }
-    if s.faults.retriable_error()
+    if !taken
+        && s.faults.retriable_error()
         && let Some(answer) = faults::answer(Fault::RetriableError, request.uri().path())
     {
         return answer;

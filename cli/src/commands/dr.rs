@@ -176,21 +176,7 @@ pub fn human(o: &Out, r: &Report) -> String {
         if r.dry_run { "would go ahead" } else { "done" },
         r.elapsed.as_secs_f64()
     ));
-    for (name, t) in &r.topics {
-        for lost in &t.lost_answers {
-            let found = match (&lost.read_back, lost.applied) {
-                (Some(s), true) => format!("read back {s}: it was applied"),
-                (Some(s), false) => {
-                    format!("read back {s}: it was not applied, so it was sent again")
-                }
-                (None, _) => "it could not be read back".into(),
-            };
-            text.push_str(&format!(
-                "Lost answer: {name}: {} got no answer ({}); {found}.\n",
-                lost.action, lost.error
-            ));
-        }
-    }
+    text.push_str(&lost_answers(r));
     let in_flight = r.in_flight();
     if !in_flight.is_empty() && !r.dry_run {
         text.push_str(&format!(
@@ -237,6 +223,42 @@ pub fn human(o: &Out, r: &Report) -> String {
     }
     for w in &r.warnings {
         text.push_str(&format!("Warning: {w}\n"));
+    }
+    text
+}
+
+/// The lost answers, one paragraph per request that lost its answer (the
+/// same action and error), with what reading each topic back found.
+fn lost_answers(r: &Report) -> String {
+    use std::collections::BTreeMap;
+    // The n-th lost answer of each topic named in one request is the same
+    // request's: (n, action, error) tells requests apart.
+    type Request<'a> = (usize, String, &'a str);
+    let mut requests: BTreeMap<Request, BTreeMap<String, Vec<&str>>> = BTreeMap::new();
+    for (name, t) in &r.topics {
+        for (n, lost) in t.lost_answers.iter().enumerate() {
+            let found = match (&lost.read_back, lost.applied) {
+                (Some(s), true) => format!("{s}, so it was applied"),
+                (Some(s), false) => format!("{s}, not applied, so it was sent again"),
+                (None, _) => "could not be read back".into(),
+            };
+            requests
+                .entry((n, lost.action.to_string(), lost.error.as_str()))
+                .or_default()
+                .entry(found)
+                .or_default()
+                .push(name);
+        }
+    }
+    let mut text = String::new();
+    for ((_, action, error), found) in requests {
+        let topics: usize = found.values().map(Vec::len).sum();
+        text.push_str(&format!(
+            "Lost answer: {action} of {topics} topic(s) got no usable answer ({error}). Read back:\n"
+        ));
+        for (what, names) in found {
+            text.push_str(&format!("  {}: {what}\n", names.join(", ")));
+        }
     }
     text
 }

@@ -7,7 +7,7 @@ use kafka_mirror::confluent::types::{
     ConfigData, CreateLinkRequestData, CreateMirrorTopicRequestData,
 };
 use kafka_mirror::dr::Report;
-use kafka_mirror_emulator::Emulator;
+use kafka_mirror_emulator::{Emulator, Fault, Faults, Script};
 
 use super::dr::{execute, human};
 use crate::args::{DrillArgs, Runbook, TopicSelection};
@@ -48,6 +48,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         .page_size(2)
         .created_mirror_lags(&[0, 420, 75])
         .promote_delay(Duration::from_secs(2))
+        .seed(a.fault_seed)
         .start()
         .await
         .map_err(|err| CliError::Config(format!("cannot start the embedded emulator: {err}")))?;
@@ -164,6 +165,28 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         dry_run: false,
         journal: None,
     };
+    if a.faults {
+        let first = if a.outage || a.failover {
+            "failover"
+        } else {
+            "promote"
+        };
+        s.next(
+            "The control plane turns rough",
+            &format!(
+                "From now on the emulator fails requests as a bad day does (fault seed {}): 20% answer 500 with error code 50003, 10% are reset before they are applied, 10% are applied and their answer lost, and above 20 requests a second they answer 429. The first {first}'s answer is lost too, whatever the draw. A reset and a lost answer look the same to kmirror: it never sends an action again blindly, it reads the topics back to learn what happened.",
+                a.fault_seed
+            ),
+        );
+        e.set_faults(Faults {
+            rate_limit_per_second: Some(20),
+            retriable_error_fraction: 0.2,
+            connection_reset_fraction: 0.1,
+            lost_answer_fraction: 0.1,
+            ..Faults::default()
+        });
+        e.script(Script::new(Fault::LoseAnswer).on("POST", &format!("/mirrors:{first}")));
+    }
     let mut reports: Vec<Report> = Vec::new();
     if a.outage {
         s.next(
@@ -208,6 +231,32 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         s.say(human(&out, &r).trim_end());
         reports.push(r);
     }
+    let injected: Vec<(Fault, u64)> = Fault::ALL
+        .iter()
+        .map(|f| (*f, e.injected(*f)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if a.faults {
+        e.set_faults(Faults::default());
+        s.next(
+            "What the faults did",
+            "The emulator's count of what it injected, and what the runbook made of it.",
+        );
+        for (fault, n) in &injected {
+            s.say(&format!("   {n:>4} × {fault}"));
+        }
+        let topics = || reports.iter().flat_map(|r| r.topics.values());
+        let read_back = topics().filter(|t| !t.lost_answers.is_empty()).count();
+        let resent = topics()
+            .filter(|t| t.lost_answers.iter().any(|l| !l.applied))
+            .count();
+        let sent: u32 = reports.iter().map(|r| r.action_requests).sum();
+        let failed_polls: u32 = reports.iter().map(|r| r.failed_polls).sum();
+        s.say(&format!(
+            "   The runbook sent {sent} action request(s). {read_back} topic(s) had an answer lost and were read back: {} had been acted on and were awaited, {resent} had not and were sent again. {failed_polls} read(s) of the topics failed and were read again at the next interval.",
+            read_back - resent
+        ));
+    }
     let ok = reports.iter().all(Report::succeeded);
     s.say(&format!(
         "\n{}",
@@ -225,6 +274,10 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
             "mirror_topics": count,
             "pages": pages,
             "reports": reports,
+            "faults_injected": injected
+                .iter()
+                .map(|(f, n)| (f.to_string(), *n))
+                .collect::<std::collections::BTreeMap<_, _>>(),
             "passed": ok,
         });
         out.result(&summary, |_| String::new())?;
