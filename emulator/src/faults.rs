@@ -57,7 +57,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Every fault, in the order [`Fault::index`] numbers them.
+    /// Every fault.
     pub const ALL: [Fault; 6] = [
         Fault::ResetBeforeApplying,
         Fault::LoseAnswer,
@@ -333,8 +333,8 @@ pub(crate) fn answer(fault: Fault, path: &str) -> Option<Response> {
     Some(match fault {
         Fault::RetriableError => confluent::error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            50003,
-            "This server is not the leader for that topic-partition.",
+            NOT_LEADER.0,
+            NOT_LEADER.1,
         ),
         Fault::RateLimited if api == Api::Confluent => (
             StatusCode::TOO_MANY_REQUESTS,
@@ -358,6 +358,13 @@ pub(crate) fn dropped(fault: Fault) -> std::io::Error {
         format!("injected fault: {fault}"),
     )
 }
+
+/// The code and message of Confluent's "not the leader" error (50003), as
+/// an injected 500 and a topic refused inside a 200 both give it.
+pub(crate) const NOT_LEADER: (i64, &str) = (
+    50003,
+    "This server is not the leader for that topic-partition.",
+);
 
 /// Confluent's 429 page.
 const HTML_429: &str = "<html> <head> <meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/> \

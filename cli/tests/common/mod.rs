@@ -81,14 +81,19 @@ pub fn bare(home: &tempdir::TempDir) -> Command {
 }
 
 /// Each mirror topic's status on the link, as `kmirror mirror list` prints
-/// it (its retries ride out injected faults).
+/// it. The emulator's random faults are off while it reads: this checks
+/// the state a command left, not how a read copes with faults.
 pub fn statuses(emu: &Emu) -> Vec<String> {
-    let topics = json(
-        &emu.kmirror()
-            .args(["-o", "json", "mirror", "list", "--link", LINK])
-            .output()
-            .unwrap(),
-    );
+    let faults = emu.emulator.faults();
+    emu.emulator
+        .set_faults(kafka_mirror_emulator::Faults::default());
+    let listed = emu
+        .kmirror()
+        .args(["-o", "json", "mirror", "list", "--link", LINK])
+        .output()
+        .unwrap();
+    emu.emulator.set_faults(faults);
+    let topics = json(&listed);
     topics
         .as_array()
         .unwrap()
