@@ -10,6 +10,19 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{Emu, LINK, json, statuses, tempdir::TempDir};
+
+/// `kmirror dr switchover` of every topic, in JSON, journaling to the file
+/// that follows.
+const SWITCHOVER_WITH_JOURNAL: &[&str] = &[
+    "-o",
+    "json",
+    "dr",
+    "switchover",
+    "--link",
+    LINK,
+    "--all",
+    "--journal",
+];
 use kafka_mirror_emulator::EmulatorBuilder;
 
 fn faulty(seed: u64) -> impl FnOnce(EmulatorBuilder) -> EmulatorBuilder {
@@ -111,16 +124,7 @@ fn interrupted_switchover(
         .env("KAFKA_MIRROR_API_SECRET", secret)
         .env("HOME", emu.home.path())
         .env("NO_COLOR", "1")
-        .args([
-            "-o",
-            "json",
-            "dr",
-            "switchover",
-            "--link",
-            LINK,
-            "--all",
-            "--journal",
-        ])
+        .args(SWITCHOVER_WITH_JOURNAL)
         .arg(journal)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -174,16 +178,7 @@ fn an_interrupted_switchover_reports_what_is_in_flight_and_the_same_command_fini
         // The same command again: nothing sent, every topic STOPPED, exit 0.
         let again = emu
             .kmirror()
-            .args([
-                "-o",
-                "json",
-                "dr",
-                "switchover",
-                "--link",
-                LINK,
-                "--all",
-                "--journal",
-            ])
+            .args(SWITCHOVER_WITH_JOURNAL)
             .arg(&journal)
             .output()
             .unwrap();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::faults::RefusedTopics;
+use super::faults::{NOT_LEADER, RefusedTopics};
 use super::http::{Api, Body, Params, check_topic_name, no_nulls};
 use super::state::{Action, Config, LINK_TASKS, Link, Mirror, transition};
 use super::{Shared, page};
@@ -793,36 +793,27 @@ pub(crate) async fn mirrors_action(
         };
         let mut items = Vec::new();
         let mut reversed = Vec::new();
+        let item = |name: &str, m: Option<&Mirror>, error: Option<(i64, String)>| {
+            alter_item(
+                &s,
+                &cluster,
+                &link,
+                name,
+                m.map(|m| (m, now)),
+                error,
+                truncation,
+            )
+        };
         for name in names {
             let Some(m) = l.mirrors.get_mut(&name) else {
-                items.push(alter_item(
-                    &s,
-                    &cluster,
-                    &link,
-                    &name,
-                    None,
-                    Some((
-                        404,
-                        format!("Topic '{name}' is not a mirror topic of link '{link}'"),
-                    )),
-                    truncation,
-                ));
+                let missing = format!("Topic '{name}' is not a mirror topic of link '{link}'");
+                items.push(item(&name, None, Some((404, missing))));
                 continue;
             };
             if refused.covers(&name) {
                 // An injected partial failure: this topic is left as it is.
-                items.push(alter_item(
-                    &s,
-                    &cluster,
-                    &link,
-                    &name,
-                    Some((&*m, now)),
-                    Some((
-                        50003,
-                        "This server is not the leader for that topic-partition.".into(),
-                    )),
-                    truncation,
-                ));
+                let not_leader = (NOT_LEADER.0, NOT_LEADER.1.to_string());
+                items.push(item(&name, Some(m), Some(not_leader)));
                 continue;
             }
             // Truncating and restoring needs the remote cluster, whatever
@@ -846,30 +837,14 @@ pub(crate) async fn mirrors_action(
                             reversed.push((name.clone(), m.source_topic.clone(), status));
                         }
                     }
-                    items.push(alter_item(
-                        &s,
-                        &cluster,
-                        &link,
-                        &name,
-                        Some((&*m, now)),
-                        None,
-                        truncation,
-                    ));
+                    items.push(item(&name, Some(m), None));
                 }
                 Err(message) => {
                     if !validate_only {
                         m.transition_errors
                             .push(("INVALID_STATE_TRANSITION".into(), message.clone()));
                     }
-                    items.push(alter_item(
-                        &s,
-                        &cluster,
-                        &link,
-                        &name,
-                        Some((&*m, now)),
-                        Some((400, message)),
-                        truncation,
-                    ))
+                    items.push(item(&name, Some(m), Some((400, message))))
                 }
             }
         }

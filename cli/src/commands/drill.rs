@@ -167,9 +167,9 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
     };
     if a.faults {
         let first = if a.outage || a.failover {
-            "failover"
+            kafka_mirror::dr::Action::Failover
         } else {
-            "promote"
+            kafka_mirror::dr::Action::Promote
         };
         s.next(
             "The control plane turns rough",
@@ -185,7 +185,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
             lost_answer_fraction: 0.1,
             ..Faults::default()
         });
-        e.script(Script::new(Fault::LoseAnswer).on("POST", &format!("/mirrors:{first}")));
+        e.script(Script::new(Fault::LoseAnswer).on("POST", &format!("/{}", first.path_suffix())));
     }
     let mut reports: Vec<Report> = Vec::new();
     if a.outage {
