@@ -198,6 +198,22 @@ impl Error {
     pub fn is_unauthorized(&self) -> bool {
         self.api().is_some_and(ApiError::is_unauthorized)
     }
+
+    /// `true` when the same request would fail the same way: the service
+    /// refused it as sent (a 4xx other than 408 and 429: no such link, no
+    /// permission, a bad body), an argument or the configuration was
+    /// refused before sending, or a list's pages do not chain. Other
+    /// errors (no answer, a 5xx, a throttle, an answer that does not
+    /// decode) may pass, so a waiter reads again after them.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            Error::Api(a) => {
+                a.status().is_client_error() && !matches!(a.status().as_u16(), 408 | 429)
+            }
+            Error::InvalidArgument(_) | Error::Config(_) | Error::Pagination(_) => true,
+            _ => false,
+        }
+    }
 }
 
 impl From<AuthError> for Error {

@@ -1,12 +1,18 @@
-//! Waiting for state changes: mirror topics reaching a status (Confluent)
-//! and mirrors reaching a status (Instaclustr, v1 and v2).
+//! Waiting for state changes: the polling core every waiter shares. The
+//! waiters themselves live with their vendors:
+//! [`crate::confluent::Client::wait_for_mirror_topics`],
+//! [`crate::instaclustr::Client::wait_for_mirrors`] and
+//! [`crate::instaclustr_v2::Client::wait_for_mirrors`].
 //!
-//! A waiter is a builder that runs when awaited. It polls with a growing
-//! interval until every item reaches the target, an item reaches a state it
-//! cannot leave on its own, or the timeout passes; it reports progress
-//! after each poll and returns one [`Outcome`] per item. Promote is
-//! asynchronous (`ACTIVE` -> `PENDING_STOPPED` -> `STOPPED`), which is why a
-//! DR runbook waits after it.
+//! A waiter is a [`Wait`] builder that runs when awaited. It polls with a
+//! growing, jittered interval until every item reaches the target, an item
+//! reaches a state it cannot leave on its own, or the timeout passes; it
+//! reports progress after each poll and returns one [`Outcome`] per item.
+//! A poll that fails for a reason that may pass (no answer, a 5xx, a
+//! throttle past the retry policy) is counted and polled again at the next
+//! interval: only the timeout ends a wait. Promote is asynchronous
+//! (`ACTIVE` -> `PENDING_STOPPED` -> `STOPPED`), which is why a DR runbook
+//! waits after it.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -34,9 +40,6 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::Error;
-use crate::confluent::types::MirrorTopicStatus;
-use crate::instaclustr::types::MirrorStatus;
-use crate::instaclustr_v2::types::MirrorStatus as MirrorStatusV2;
 
 /// How one item ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +56,9 @@ pub enum Outcome<S> {
     TimedOut {
         /// The last state seen, if any.
         last: Option<S>,
+        /// Whether the last poll failed, so `last` may be out of date
+        /// ([`Report::last_poll_error`] says why).
+        last_poll_failed: bool,
     },
     /// It does not exist.
     Missing,
@@ -64,15 +70,18 @@ pub enum Outcome<S> {
 pub struct Progress<S> {
     /// Items decided (reached, failed or missing).
     pub done: usize,
-    /// Items waited for.
+    /// Items waited for (0 until a poll has listed them, when none were
+    /// named).
     pub total: usize,
     /// The last state seen of each item.
     pub states: BTreeMap<String, S>,
+    /// Polls that failed so far.
+    pub failed_polls: u32,
     /// Time since the wait started.
     pub elapsed: Duration,
 }
 
-/// One outcome per item, and the time spent.
+/// One outcome per item, the time spent, and the polls that failed.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Report<S> {
@@ -80,6 +89,10 @@ pub struct Report<S> {
     pub outcomes: BTreeMap<String, Outcome<S>>,
     /// Time spent waiting.
     pub elapsed: Duration,
+    /// Polls that failed and were polled again.
+    pub failed_polls: u32,
+    /// The last failed poll's error, on one line.
+    pub last_poll_error: Option<String>,
 }
 
 impl<S> Report<S> {
@@ -100,11 +113,22 @@ impl<S> Report<S> {
     }
 }
 
+/// The state of each item found by one poll (an item left out is missing).
+pub(crate) type PollFuture<'a, S> =
+    Pin<Box<dyn Future<Output = Result<BTreeMap<String, S>, Error>> + Send + 'a>>;
+/// One poll, given the names waited for (`None`: every item it finds).
+pub(crate) type PollFn<'a, S> =
+    Box<dyn FnMut(Option<Vec<String>>) -> PollFuture<'a, S> + Send + 'a>;
 type ProgressFn<'a, S> = Box<dyn FnMut(&Progress<S>) + Send + 'a>;
-type WaitFuture<'a, S> = Pin<Box<dyn Future<Output = Result<Report<S>, Error>> + Send + 'a>>;
 
-/// What both waiters are configured with.
-struct Polling<'a, S> {
+/// What a state means against the target: reached (`Some(true)`), a
+/// state the item does not leave on its own (`Some(false)`), or neither.
+pub(crate) type DecideFn<S> = fn(status: &S, target: &S) -> Option<bool>;
+
+/// A waiter: configure it with its setters, then `.await` it. Each
+/// vendor's client builds one (see the [module docs](self)).
+#[must_use = "a waiter does nothing until awaited"]
+pub struct Wait<'a, S> {
     /// `None`: every item found at the first poll.
     names: Option<Vec<String>>,
     target: S,
@@ -112,27 +136,13 @@ struct Polling<'a, S> {
     initial_interval: Duration,
     max_interval: Duration,
     progress: Option<ProgressFn<'a, S>>,
+    poll: PollFn<'a, S>,
+    decide: DecideFn<S>,
 }
 
-impl<S> Polling<'_, S> {
-    fn new(target: S) -> Self {
-        Self {
-            names: None,
-            target,
-            timeout: Duration::from_secs(300),
-            initial_interval: Duration::from_secs(1),
-            max_interval: Duration::from_secs(10),
-            progress: None,
-        }
-    }
-}
-
-impl<S> std::fmt::Debug for Polling<'_, S>
-where
-    S: std::fmt::Debug,
-{
+impl<S: std::fmt::Debug> std::fmt::Debug for Wait<'_, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Polling")
+        f.debug_struct("Wait")
             .field("names", &self.names)
             .field("target", &self.target)
             .field("timeout", &self.timeout)
@@ -142,254 +152,212 @@ where
     }
 }
 
-/// The setters both waiters share.
-macro_rules! polling_setters {
-    ($status:ty, $items:ident, $what:literal) => {
-        #[doc = concat!("Waits for these ", $what, " only (default: every one found at the first poll).")]
-        pub fn $items<I, T>(mut self, names: I) -> Self
-        where
-            I: IntoIterator<Item = T>,
-            T: Into<String>,
-        {
-            self.polling.names = Some(names.into_iter().map(Into::into).collect());
-            self
+impl<'a, S> Wait<'a, S> {
+    /// A waiter for `target` that polls with `poll` and judges states with
+    /// `decide`; 5 minutes, polls from 1 s to 10 s apart.
+    pub(crate) fn new(target: S, poll: PollFn<'a, S>, decide: DecideFn<S>) -> Self {
+        Self {
+            names: None,
+            target,
+            timeout: Duration::from_secs(300),
+            initial_interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(10),
+            progress: None,
+            poll,
+            decide,
         }
+    }
 
-        /// The status to wait for.
-        pub fn until(mut self, status: $status) -> Self {
-            self.polling.target = status;
-            self
-        }
+    /// Waits for these items only (default: every one found at the first
+    /// poll). The vendors' waiters name this `topics` or `mirrors`.
+    pub fn items<I, T>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        self.names = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
 
-        /// Gives up after `timeout` (default 5 minutes); the items not
-        /// decided by then are [`Outcome::TimedOut`].
-        pub fn timeout(mut self, timeout: Duration) -> Self {
-            self.polling.timeout = timeout;
-            self
-        }
+    /// The status to wait for.
+    pub fn until(mut self, status: S) -> Self {
+        self.target = status;
+        self
+    }
 
-        /// The first wait between polls (default 1 s) and the longest
-        /// (default 10 s); each wait is 1.5 times the previous one.
-        pub fn poll_interval(mut self, initial: Duration, max: Duration) -> Self {
-            self.polling.initial_interval = initial;
-            self.polling.max_interval = max.max(initial);
-            self
-        }
+    /// Gives up after `timeout` (default 5 minutes); the items not decided
+    /// by then are [`Outcome::TimedOut`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
 
-        /// Called after each poll with the progress so far.
-        pub fn on_progress(mut self, f: impl FnMut(&Progress<$status>) + Send + 'a) -> Self {
-            self.polling.progress = Some(Box::new(f));
-            self
+    /// The first wait between polls (default 1 s) and the longest (default
+    /// 10 s); each wait is 1.5 times the previous one, varied by up to 20%
+    /// either way so that many waiters do not poll in step.
+    pub fn poll_interval(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_interval = initial;
+        self.max_interval = max.max(initial);
+        self
+    }
+
+    /// Called after each poll, failed or not, with the progress so far.
+    pub fn on_progress(mut self, f: impl FnMut(&Progress<S>) + Send + 'a) -> Self {
+        self.progress = Some(Box::new(f));
+        self
+    }
+}
+
+impl<'a, S> IntoFuture for Wait<'a, S>
+where
+    S: Clone + Send + 'a,
+{
+    type Output = Result<Report<S>, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(wait(self))
+    }
+}
+
+/// What the loop has learned so far.
+struct Seen<S> {
+    outcomes: BTreeMap<String, Outcome<S>>,
+    last: BTreeMap<String, S>,
+    failed_polls: u32,
+    last_poll_error: Option<String>,
+    last_poll_failed: bool,
+}
+
+impl<S: Clone> Seen<S> {
+    /// Records one successful poll of `names`.
+    fn observe(
+        &mut self,
+        names: &[String],
+        states: &BTreeMap<String, S>,
+        target: &S,
+        decide: DecideFn<S>,
+    ) {
+        self.last_poll_failed = false;
+        for name in names {
+            if self.outcomes.contains_key(name) {
+                continue;
+            }
+            let outcome = match states.get(name) {
+                None => Some(Outcome::Missing),
+                Some(s) => {
+                    self.last.insert(name.clone(), s.clone());
+                    match decide(s, target) {
+                        Some(true) => Some(Outcome::Reached),
+                        Some(false) => Some(Outcome::Failed { status: s.clone() }),
+                        None => None,
+                    }
+                }
+            };
+            if let Some(outcome) = outcome {
+                self.outcomes.insert(name.clone(), outcome);
+            }
         }
+    }
+
+    fn report(self, elapsed: Duration) -> Report<S> {
+        Report {
+            outcomes: self.outcomes,
+            elapsed,
+            failed_polls: self.failed_polls,
+            last_poll_error: self.last_poll_error,
+        }
+    }
+}
+
+/// The polling loop every waiter shares.
+async fn wait<S: Clone>(mut w: Wait<'_, S>) -> Result<Report<S>, Error> {
+    let start = Instant::now();
+    let mut rng = fastrand::Rng::new();
+    let mut seen = Seen {
+        outcomes: BTreeMap::new(),
+        last: BTreeMap::new(),
+        failed_polls: 0,
+        last_poll_error: None,
+        last_poll_failed: false,
     };
-}
-
-/// Waits for mirror topics of a link to reach a status; built by
-/// [`crate::confluent::Client::wait_for_mirror_topics`], run by `.await`.
-///
-/// A topic in `FAILED` or `LINK_FAILED`, or `STOPPED` while the target is
-/// another status, has failed (a stopped mirror does not resume by
-/// itself); a topic that is not a mirror of the link is
-/// [`Outcome::Missing`]. Each poll lists the link's mirror topics once,
-/// following pages.
-#[must_use = "a waiter does nothing until awaited"]
-#[derive(Debug)]
-pub struct WaitForMirrorTopics<'a> {
-    client: &'a crate::confluent::Client,
-    cluster: String,
-    link: String,
-    polling: Polling<'a, MirrorTopicStatus>,
-}
-
-impl<'a> WaitForMirrorTopics<'a> {
-    polling_setters!(MirrorTopicStatus, topics, "topics");
-}
-
-impl<'a> IntoFuture for WaitForMirrorTopics<'a> {
-    type Output = Result<Report<MirrorTopicStatus>, Error>;
-    type IntoFuture = WaitFuture<'a, MirrorTopicStatus>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        let Self {
-            client,
-            cluster,
-            link,
-            polling,
-        } = self;
-        let target = polling.target.clone();
-        let poll = move || {
-            let (cluster, link) = (cluster.clone(), link.clone());
-            async move {
-                let all = client
-                    .list_mirror_topics()
-                    .cluster_id(cluster)
-                    .link_name(link)
-                    .collect_up_to(usize::MAX)
-                    .await?;
-                Ok(all
-                    .into_iter()
-                    .map(|t| (t.mirror_topic_name, t.mirror_status))
-                    .collect())
+    let mut interval = w.initial_interval;
+    let mut names = w.names.take();
+    loop {
+        // The wait after this poll, varied so that waiters do not poll in
+        // step.
+        let pause = interval.mul_f64(0.8 + 0.4 * rng.f64());
+        match (w.poll)(names.clone()).await {
+            Ok(states) => {
+                let names = names.get_or_insert_with(|| states.keys().cloned().collect());
+                seen.observe(names, &states, &w.target, w.decide);
             }
-        };
-        let decide = move |s: &MirrorTopicStatus| {
-            if *s == target {
-                Some(true)
-            } else if matches!(
-                s,
-                MirrorTopicStatus::Failed
-                    | MirrorTopicStatus::LinkFailed
-                    | MirrorTopicStatus::Stopped
-            ) {
-                Some(false)
-            } else {
-                None
-            }
-        };
-        Box::pin(wait(polling, poll, decide))
-    }
-}
-
-/// Waits for Instaclustr mirrors to reach a status; built by
-/// [`crate::instaclustr::Client::wait_for_mirrors`], run by `.await`.
-///
-/// `FAILED` is a terminal failure (unless it is the target); a mirror that
-/// answers 404 is [`Outcome::Missing`]. Each poll gets each mirror once.
-#[must_use = "a waiter does nothing until awaited"]
-#[derive(Debug)]
-pub struct WaitForMirrors<'a> {
-    client: &'a crate::instaclustr::Client,
-    cluster: uuid::Uuid,
-    polling: Polling<'a, MirrorStatus>,
-}
-
-impl<'a> WaitForMirrors<'a> {
-    polling_setters!(MirrorStatus, mirrors, "mirror ids");
-}
-
-impl<'a> IntoFuture for WaitForMirrors<'a> {
-    type Output = Result<Report<MirrorStatus>, Error>;
-    type IntoFuture = WaitFuture<'a, MirrorStatus>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        let Self {
-            client,
-            cluster,
-            polling,
-        } = self;
-        let target = polling.target.clone();
-        let named = polling.names.clone();
-        let poll = move || {
-            let named = named.clone();
-            async move {
-                let ids = match named {
-                    Some(ids) => ids,
-                    None => {
-                        let list = client.list_mirrors().cluster_id(cluster).send().await?;
-                        list.into_inner()
-                            .mirrors
-                            .into_iter()
-                            .filter_map(|m| m.id)
-                            .collect()
-                    }
-                };
-                let mut states = BTreeMap::new();
-                for id in ids {
-                    let got = client
-                        .get_mirror()
-                        .cluster_id(cluster)
-                        .mirror_id(id.clone())
-                        .send()
-                        .await
-                        .map(|m| m.into_inner().status);
-                    record(&mut states, id, got)?;
+            // It would fail the same way at every poll.
+            Err(e) if e.is_permanent() => return Err(e),
+            Err(e) => {
+                seen.failed_polls += 1;
+                seen.last_poll_failed = true;
+                seen.last_poll_error = Some(e.to_string().replace('\n', " "));
+                let out_of_time = start.elapsed() + pause > w.timeout;
+                // Nothing is known of what to wait for: an empty report
+                // would read as "all reached".
+                if names.is_none() && out_of_time {
+                    return Err(e);
                 }
-                Ok(states)
             }
-        };
-        Box::pin(wait(
-            polling,
-            poll,
-            reached_or_failed(target, MirrorStatus::Failed),
-        ))
-    }
-}
-
-/// Waits for mirrors of Instaclustr's v2 API to reach a status; built by
-/// [`crate::instaclustr_v2::Client::wait_for_mirrors`] or
-/// [`crate::instaclustr_v2::Client::wait_for_mirror`], run by `.await`.
-///
-/// `FAILED` is a terminal failure (unless it is the target); a mirror that
-/// answers 404 is [`Outcome::Missing`]; `OUT_OF_SYNC` and `STALE_TOPIC` are
-/// waited through, as they can pass. Each poll gets each mirror once.
-#[must_use = "a waiter does nothing until awaited"]
-#[derive(Debug)]
-pub struct WaitForMirrorsV2<'a> {
-    client: &'a crate::instaclustr_v2::Client,
-    /// Lists the mirrors when none are named.
-    cluster: Option<uuid::Uuid>,
-    polling: Polling<'a, MirrorStatusV2>,
-}
-
-impl<'a> WaitForMirrorsV2<'a> {
-    polling_setters!(MirrorStatusV2, mirrors, "mirror ids");
-}
-
-impl<'a> IntoFuture for WaitForMirrorsV2<'a> {
-    type Output = Result<Report<MirrorStatusV2>, Error>;
-    type IntoFuture = WaitFuture<'a, MirrorStatusV2>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        let Self {
-            client,
-            cluster,
-            polling,
-        } = self;
-        let target = polling.target.clone();
-        let named = polling.names.clone();
-        let poll = move || {
-            let named = named.clone();
-            async move {
-                let ids = match (named, cluster) {
-                    (Some(ids), _) => ids,
-                    (None, Some(cluster)) => {
-                        let lists = client.list_mirrors().cluster_id(cluster).send().await?;
-                        lists
-                            .into_inner()
-                            .into_iter()
-                            .flat_map(|l| l.mirrors)
-                            .filter_map(|m| m.id.map(|id| id.to_string()))
-                            .collect()
-                    }
-                    (None, None) => Vec::new(),
-                };
-                let mut states = BTreeMap::new();
-                for id in ids {
-                    let uuid = uuid::Uuid::parse_str(&id).map_err(|_| {
-                        Error::InvalidArgument(format!("mirror id `{id}` is not a UUID"))
-                    })?;
-                    let got = client
-                        .get_mirror()
-                        .mirror_id(uuid)
-                        .send()
-                        .await
-                        .map(|m| m.into_inner().status);
-                    record(&mut states, id, got)?;
+        }
+        let elapsed = start.elapsed();
+        let total = names.as_ref().map_or(0, Vec::len);
+        if let Some(progress) = w.progress.as_mut() {
+            progress(&Progress {
+                done: seen.outcomes.len(),
+                total,
+                states: seen.last.clone(),
+                failed_polls: seen.failed_polls,
+                elapsed,
+            });
+        }
+        if let Some(names) = &names {
+            if seen.outcomes.len() == names.len() {
+                return Ok(seen.report(elapsed));
+            }
+            if elapsed + pause > w.timeout {
+                for name in names {
+                    let timed_out = Outcome::TimedOut {
+                        last: seen.last.get(name).cloned(),
+                        last_poll_failed: seen.last_poll_failed,
+                    };
+                    seen.outcomes.entry(name.clone()).or_insert(timed_out);
                 }
-                Ok(states)
+                return Ok(seen.report(elapsed));
             }
-        };
-        Box::pin(wait(
-            polling,
-            poll,
-            reached_or_failed(target, MirrorStatusV2::Failed),
-        ))
+        }
+        tokio::time::sleep(pause).await;
+        interval = interval.mul_f64(1.5).min(w.max_interval);
     }
 }
 
-/// Records a mirror's status: a mirror that answers 404 is left out
-/// (missing), one without a status has an empty unrecognized one.
-fn record<S: From<&'static str>>(
+/// A [`DecideFn`]'s answer: `target` reached, one of `finals` (a state
+/// the item does not leave on its own, unless it is the target), or
+/// neither.
+pub(crate) fn reached_or_final<S: PartialEq>(status: &S, target: &S, finals: &[S]) -> Option<bool> {
+    if status == target {
+        Some(true)
+    } else if finals.contains(status) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Records one item's state read by a poll that gets items one by one: an
+/// item that answers 404 is left out (missing), one without a status has
+/// an empty, unrecognized one.
+///
+/// # Errors
+///
+/// Any other error of the read, for the loop to judge.
+pub(crate) fn record<S: From<&'static str>>(
     states: &mut BTreeMap<String, S>,
     id: String,
     got: Result<Option<S>, Error>,
@@ -401,171 +369,5 @@ fn record<S: From<&'static str>>(
         }
         Err(e) if e.is_not_found() => Ok(()),
         Err(e) => Err(e),
-    }
-}
-
-/// `decide` for Instaclustr mirrors: `target` reached, `failed` terminal
-/// (unless it is the target), anything else still under way.
-fn reached_or_failed<S: PartialEq>(target: S, failed: S) -> impl Fn(&S) -> Option<bool> {
-    move |s| {
-        if *s == target {
-            Some(true)
-        } else if *s == failed {
-            Some(false)
-        } else {
-            None
-        }
-    }
-}
-
-/// The polling loop both waiters share. `poll` returns the current state of
-/// each item (absent: missing); `decide` says whether a state is the target
-/// (`Some(true)`), a terminal failure (`Some(false)`) or neither.
-async fn wait<S, P, F>(
-    mut polling: Polling<'_, S>,
-    mut poll: P,
-    decide: impl Fn(&S) -> Option<bool>,
-) -> Result<Report<S>, Error>
-where
-    S: Clone,
-    P: FnMut() -> F,
-    F: Future<Output = Result<BTreeMap<String, S>, Error>>,
-{
-    let start = Instant::now();
-    let mut outcomes: BTreeMap<String, Outcome<S>> = BTreeMap::new();
-    let mut last: BTreeMap<String, S> = BTreeMap::new();
-    let mut interval = polling.initial_interval;
-    let mut names = polling.names.take();
-    loop {
-        let states = poll().await?;
-        let names = names.get_or_insert_with(|| states.keys().cloned().collect());
-        for name in names.iter() {
-            if outcomes.contains_key(name) {
-                continue;
-            }
-            let outcome = match states.get(name) {
-                None => Some(Outcome::Missing),
-                Some(s) => {
-                    last.insert(name.clone(), s.clone());
-                    match decide(s) {
-                        Some(true) => Some(Outcome::Reached),
-                        Some(false) => Some(Outcome::Failed { status: s.clone() }),
-                        None => None,
-                    }
-                }
-            };
-            if let Some(outcome) = outcome {
-                outcomes.insert(name.clone(), outcome);
-            }
-        }
-        let elapsed = start.elapsed();
-        if let Some(progress) = polling.progress.as_mut() {
-            progress(&Progress {
-                done: outcomes.len(),
-                total: names.len(),
-                states: last.clone(),
-                elapsed,
-            });
-        }
-        if outcomes.len() == names.len() {
-            return Ok(Report { outcomes, elapsed });
-        }
-        if elapsed + interval > polling.timeout {
-            for name in names.iter() {
-                outcomes
-                    .entry(name.clone())
-                    .or_insert_with(|| Outcome::TimedOut {
-                        last: last.get(name).cloned(),
-                    });
-            }
-            return Ok(Report { outcomes, elapsed });
-        }
-        tokio::time::sleep(interval).await;
-        interval = interval.mul_f64(1.5).min(polling.max_interval);
-    }
-}
-
-impl crate::confluent::Client {
-    /// Waits until mirror topics of `link` on `cluster` reach a status
-    /// (default `STOPPED`, what promote and failover lead to). Configure
-    /// with the setters of [`WaitForMirrorTopics`], then `.await` it.
-    ///
-    /// # Errors
-    ///
-    /// The waiter returns the first error of a poll (after the client's
-    /// retries); a topic that fails or times out is an [`Outcome`], not an
-    /// error.
-    pub fn wait_for_mirror_topics(
-        &self,
-        cluster: impl Into<String>,
-        link: impl Into<String>,
-    ) -> WaitForMirrorTopics<'_> {
-        WaitForMirrorTopics {
-            client: self,
-            cluster: cluster.into(),
-            link: link.into(),
-            polling: Polling::new(MirrorTopicStatus::Stopped),
-        }
-    }
-}
-
-impl crate::instaclustr::Client {
-    /// Waits until mirrors of the Kafka Connect cluster `cluster` reach a
-    /// status (default `IN_SYNC`). Configure with the setters of
-    /// [`WaitForMirrors`], then `.await` it.
-    ///
-    /// # Errors
-    ///
-    /// The waiter returns the first error of a poll other than a 404 (after
-    /// the client's retries); a mirror that fails or times out is an
-    /// [`Outcome`], not an error.
-    pub fn wait_for_mirrors(&self, cluster: uuid::Uuid) -> WaitForMirrors<'_> {
-        WaitForMirrors {
-            client: self,
-            cluster,
-            polling: Polling::new(MirrorStatus::InSync),
-        }
-    }
-}
-
-impl crate::instaclustr_v2::Client {
-    /// Waits until mirrors of the Kafka Connect cluster `cluster` reach a
-    /// status (default `IN_SYNC`). Configure with the setters of
-    /// [`WaitForMirrorsV2`], then `.await` it.
-    ///
-    /// # Errors
-    ///
-    /// The waiter returns the first error of a poll other than a 404 (after
-    /// the client's retries); a mirror that fails or times out is an
-    /// [`Outcome`], not an error.
-    pub fn wait_for_mirrors(&self, cluster: uuid::Uuid) -> WaitForMirrorsV2<'_> {
-        WaitForMirrorsV2 {
-            client: self,
-            cluster: Some(cluster),
-            polling: Polling::new(MirrorStatusV2::InSync),
-        }
-    }
-
-    /// Waits until the mirror `mirror_id` is `IN_SYNC` (or another status
-    /// given with `.until(..)`), `FAILED`, or the timeout passes.
-    ///
-    /// ```no_run
-    /// # async fn run(i: kafka_mirror::instaclustr_v2::Client, id: uuid::Uuid) -> Result<(), kafka_mirror::Error> {
-    /// let report = i.wait_for_mirror(id).timeout(std::time::Duration::from_secs(600)).await?;
-    /// assert!(report.all_reached(), "{:?}", report.not_reached());
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`Self::wait_for_mirrors`].
-    pub fn wait_for_mirror(&self, mirror_id: uuid::Uuid) -> WaitForMirrorsV2<'_> {
-        let mut polling = Polling::new(MirrorStatusV2::InSync);
-        polling.names = Some(vec![mirror_id.to_string()]);
-        WaitForMirrorsV2 {
-            client: self,
-            cluster: None,
-            polling,
-        }
     }
 }

@@ -103,7 +103,8 @@ async fn the_timeout_ends_the_wait_with_the_last_state() {
     assert_eq!(
         report.outcomes["a"],
         Outcome::TimedOut {
-            last: Some(S::Active)
+            last: Some(S::Active),
+            last_poll_failed: false,
         }
     );
     assert!(start.elapsed() <= Duration::from_secs(30));

@@ -26,6 +26,9 @@
 crate::runtime::generated_module!(pub(crate) mod generated = "confluent.rs");
 
 pub use generated::{Client, builder, types};
+pub use wait::WaitForMirrorTopics;
+
+mod wait;
 
 use crate::client::{ClientBuilder, Service, sealed::Sealed};
 use crate::transport::{ApiTables, Inner, TransportConfig};

@@ -150,17 +150,6 @@ fn refused(s: reqwest::StatusCode) -> bool {
     s.is_client_error() && s.as_u16() != 408 && s.as_u16() != 429
 }
 
-/// Whether a read that failed with `e` is worth trying again: a 4xx other
-/// than 408 and 429 (no such link, no permission) will not change by
-/// itself.
-pub(super) fn read_again(e: &Error) -> bool {
-    match e {
-        Error::Api(a) => !refused(a.status()),
-        Error::InvalidArgument(_) | Error::Config(_) | Error::Pagination(_) => false,
-        _ => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

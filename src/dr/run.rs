@@ -166,8 +166,16 @@ pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
         run.link,
         run.cluster
     )));
-    let read = run.read_before_acting().await;
+    let (c, cluster, link) = (run.client, run.cluster.clone(), run.link.clone());
+    let read = run
+        .read_before_acting(
+            "mirrors",
+            move || list(c, cluster.clone(), link.clone()),
+            |topics| Some(topics.len()),
+        )
+        .await;
     let Some(topics) = read? else {
+        run.stopped_early = Some("interrupted before anything was sent".into());
         return Ok(run.finish());
     };
     run.select(&topics, &rb.selection, pattern.as_ref());
@@ -190,31 +198,24 @@ pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
     Ok(run.finish())
 }
 
-/// The link's mirror topics by name, and what the read sent. (A free
-/// function: the runbook's future must be `Send`, and `Run` holds a
-/// callback that is not `Sync`.)
+/// The link's mirror topics by name. (A free function: the runbook's
+/// future must be `Send`, and `Run` holds a callback that is not `Sync`.)
 fn list(
     client: &Client,
     cluster: String,
     link: String,
-) -> impl Future<
-    Output = (
-        Result<BTreeMap<String, Topic>, Error>,
-        crate::call::Observed,
-    ),
-> + Send
-+ '_ {
+) -> impl Future<Output = Result<BTreeMap<String, Topic>, Error>> + Send + '_ {
     let request = client
         .list_mirror_topics()
         .cluster_id(cluster)
         .link_name(link);
-    crate::call::observed(async move {
+    async move {
         let all = request.collect_up_to(usize::MAX).await?;
         Ok(all
             .into_iter()
             .map(|t| (t.mirror_topic_name.clone(), t))
             .collect())
-    })
+    }
 }
 
 fn lag_of(t: &Topic) -> i64 {
@@ -324,74 +325,64 @@ impl<'a> Run<'a> {
 
     /// One read of the link's mirror topics, journaled.
     async fn read(&mut self) -> Option<Result<BTreeMap<String, Topic>, Error>> {
-        let t = Instant::now();
         let fut = list(self.client, self.cluster.clone(), self.link.clone());
+        self.read_once("mirrors", fut, |topics| Some(topics.len()))
+            .await
+    }
+
+    /// One GET of the link's `what` (a path tail: `""` for the link
+    /// itself), journaled with what it sent and, where `count` gives one,
+    /// how many topics it read. `None`: interrupted.
+    async fn read_once<T>(
+        &mut self,
+        what: &str,
+        fut: impl Future<Output = Result<T, Error>>,
+        count: fn(&T) -> Option<usize>,
+    ) -> Option<Result<T, Error>> {
+        let t = Instant::now();
+        // Boxed: the list's future is large, and unboxed it would sit in
+        // every future that awaits a read, up to the runbook's own.
+        let fut = Box::pin(crate::call::observed(fut));
         let (result, seen) = self.interruptible(fut).await?;
-        let path = self.path("mirrors");
         let mut fields = json!({
-            "method": "GET", "path": path, "pages": seen.calls, "attempts": seen.attempts,
-            "status": seen.status, "elapsed": round_ms(t.elapsed()),
+            "method": "GET", "path": self.path(what), "pages": seen.calls,
+            "attempts": seen.attempts, "status": seen.status,
+            "elapsed": round_ms(t.elapsed()),
         });
         match &result {
-            Ok(topics) => fields["topics"] = json!(topics.len()),
+            Ok(v) => {
+                if let Some(n) = count(v) {
+                    fields["topics"] = json!(n);
+                }
+            }
             Err(e) => fields["error"] = json!(line(e)),
         }
         self.journal.write("request", fields);
         Some(result)
     }
 
-    /// The first read: a failure that will not pass by itself (no such
-    /// link, no permission) is returned; others are read again until the
-    /// deadline. `Ok(None)`: interrupted or out of time, nothing sent.
-    async fn read_before_acting(&mut self) -> Result<Option<BTreeMap<String, Topic>>, Error> {
-        let mut interval = self.poll.0;
-        loop {
-            let Some(result) = self.read().await else {
-                self.stopped_early = Some("interrupted before anything was sent".into());
-                return Ok(None);
-            };
-            match result {
-                Ok(topics) => return Ok(Some(topics)),
-                Err(e) if !plan::read_again(&e) || Instant::now() >= self.deadline => {
-                    return Err(e);
-                }
-                Err(e) => self.poll_failed(&e),
-            }
-            if !self.pause(interval).await {
-                self.stopped_early = Some("interrupted before anything was sent".into());
-                return Ok(None);
-            }
-            interval = interval.mul_f64(1.5).min(self.poll.1);
-        }
-    }
-
-    /// A pre-flight read other than the topics' (the link, its configs),
-    /// read again after transient failures until the deadline.
-    /// `Ok(None)`: interrupted (nothing was sent).
-    async fn read_link_info<T, F, Fut>(&mut self, what: &str, make: F) -> Result<Option<T>, Error>
+    /// A pre-flight read (the topics, the link, its configs): a failure
+    /// that will not pass by itself (no such link, no permission) is
+    /// returned; others are read again until the deadline. `Ok(None)`:
+    /// interrupted, nothing sent.
+    async fn read_before_acting<T, F, Fut>(
+        &mut self,
+        what: &str,
+        make: F,
+        count: fn(&T) -> Option<usize>,
+    ) -> Result<Option<T>, Error>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
         let mut interval = self.poll.0;
         loop {
-            let t = Instant::now();
-            let Some((result, seen)) = self.interruptible(crate::call::observed(make())).await
-            else {
+            let Some(result) = self.read_once(what, make(), count).await else {
                 return Ok(None);
             };
-            let mut fields = json!({
-                "method": "GET", "path": self.path(what), "pages": seen.calls,
-                "attempts": seen.attempts, "status": seen.status,
-                "elapsed": round_ms(t.elapsed()),
-            });
-            if let Err(e) = &result {
-                fields["error"] = json!(line(e));
-            }
-            self.journal.write("request", fields);
             match result {
                 Ok(v) => return Ok(Some(v)),
-                Err(e) if !plan::read_again(&e) || Instant::now() >= self.deadline => {
+                Err(e) if e.is_permanent() || Instant::now() >= self.deadline => {
                     return Err(e);
                 }
                 Err(e) => self.poll_failed(&e),
@@ -401,6 +392,16 @@ impl<'a> Run<'a> {
             }
             interval = interval.mul_f64(1.5).min(self.poll.1);
         }
+    }
+
+    /// A pre-flight read of the link or its configs, which says nothing of
+    /// topics.
+    async fn read_link_info<T, F, Fut>(&mut self, what: &str, make: F) -> Result<Option<T>, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        self.read_before_acting(what, make, |_| None).await
     }
 
     fn poll_failed(&mut self, e: &Error) {

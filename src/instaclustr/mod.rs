@@ -23,6 +23,9 @@
 crate::runtime::generated_module!(pub(crate) mod generated = "instaclustr.rs");
 
 pub use generated::{Client, builder, types};
+pub use wait::WaitForMirrors;
+
+mod wait;
 /// Cluster ids are UUIDs.
 pub use uuid::Uuid;
 

@@ -53,6 +53,9 @@
 crate::runtime::generated_module!(pub(crate) mod generated = "instaclustr_v2.rs");
 
 pub use generated::{Client, builder, types};
+pub use wait::WaitForMirrorsV2;
+
+mod wait;
 /// Cluster and mirror ids are UUIDs.
 pub use uuid::Uuid;
 

@@ -5,7 +5,7 @@
 use std::fs::OpenOptions;
 use std::path::Path;
 
-use kafka_mirror::dr::{Event, Report, TopicOutcome};
+use kafka_mirror::dr::{Event, Report, RunError, TopicOutcome};
 
 use super::selection;
 use crate::args::{DrCommand, Runbook};
@@ -218,7 +218,15 @@ pub fn human(o: &Out, r: &Report) -> String {
             r.last_poll_error.as_deref().unwrap_or("-")
         ));
     }
-    for e in &r.errors {
+    // An action request that lost its answer is told once, with its
+    // read-back, in the lost answers above.
+    let told = |e: &&RunError| {
+        r.topics
+            .values()
+            .flat_map(|t| &t.lost_answers)
+            .any(|l| l.error == e.message)
+    };
+    for e in r.errors.iter().filter(|e| !told(e)) {
         text.push_str(&format!("Request failed ({}): {}\n", e.stage, e.message));
     }
     for w in &r.warnings {
