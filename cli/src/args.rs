@@ -289,23 +289,23 @@ pub enum MirrorCommand {
         replication_factor: Option<i64>,
     },
     /// Stop mirroring after the lag is caught up; the topic becomes writable (STOPPED).
-    Promote(MirrorAction),
+    Promote(MirrorActionArgs),
     /// Stop mirroring now, whatever the lag (source down); the topic becomes writable.
-    Failover(MirrorAction),
+    Failover(MirrorActionArgs),
     /// Pause mirroring (PAUSED).
-    Pause(MirrorAction),
+    Pause(MirrorActionArgs),
     /// Resume paused mirroring (ACTIVE).
-    Resume(MirrorAction),
+    Resume(MirrorActionArgs),
     /// This topic stops mirroring and the source topic starts mirroring it.
-    ReverseAndStart(MirrorAction),
+    ReverseAndStart(MirrorActionArgs),
     /// As reverse-and-start, the new mirror paused.
-    ReverseAndPause(MirrorAction),
+    ReverseAndPause(MirrorActionArgs),
     /// A stopped topic is cut back to where it left the source and mirrors it again.
-    TruncateAndRestore(MirrorAction),
+    TruncateAndRestore(MirrorActionArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct MirrorAction {
+pub struct MirrorActionArgs {
     #[command(flatten)]
     pub selection: TopicSelection,
     /// The link.
@@ -512,6 +512,26 @@ mod tests {
     #[test]
     fn the_command_tree_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_mirror_action_is_a_mirror_subcommand_and_nothing_else_is() {
+        use kafka_mirror::confluent::MirrorAction;
+        let cli = super::Cli::command();
+        let mirror = cli.find_subcommand("mirror").unwrap();
+        let names: Vec<&str> = mirror.get_subcommands().map(|c| c.get_name()).collect();
+        for a in MirrorAction::ALL {
+            assert!(names.contains(&a.name()), "kmirror mirror {a} is missing");
+        }
+        let others: Vec<&&str> = names
+            .iter()
+            .filter(|n| n.parse::<MirrorAction>().is_err())
+            .collect();
+        assert_eq!(
+            others,
+            [&"list", &"describe", &"create"],
+            "the mirror subcommands that are not actions"
+        );
     }
 
     #[test]

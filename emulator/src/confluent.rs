@@ -12,8 +12,9 @@ use tokio::time::Instant;
 
 use super::faults::{NOT_LEADER, RefusedTopics};
 use super::http::{Api, Body, Params, check_topic_name, no_nulls};
-use super::state::{Action, Config, LINK_TASKS, Link, Mirror, transition};
+use super::state::{Config, LINK_TASKS, Link, Mirror, transition};
 use super::{Shared, page};
+use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types as t;
 
 type Answer = Result<Response, Response>;
@@ -754,7 +755,7 @@ pub(crate) async fn read_mirror(
 /// `POST .../links/{link}/mirrors:{action}`: the seven actions on mirrors,
 /// one route each (so a wrong method gets 405 with the right `Allow`).
 pub(crate) async fn mirrors_action(
-    action: Action,
+    action: MirrorAction,
     AxState(s): AxState<Arc<Shared>>,
     Path((cluster, link)): Path<(String, String)>,
     Params(q): Params<Flags>,
@@ -818,7 +819,7 @@ pub(crate) async fn mirrors_action(
             }
             // Truncating and restoring needs the remote cluster, whatever
             // state the mirror is in.
-            let outcome = if source_down && action == Action::TruncateAndRestore {
+            let outcome = if source_down && action == MirrorAction::TruncateAndRestore {
                 Err(format!(
                     "Topic '{name}' cannot be truncated and restored while the remote \
                      cluster of link '{link}' is unavailable"
@@ -829,7 +830,7 @@ pub(crate) async fn mirrors_action(
             match outcome {
                 Ok(next) => {
                     if !validate_only {
-                        let truncated = (action == Action::TruncateAndRestore)
+                        let truncated = (action == MirrorAction::TruncateAndRestore)
                             .then(|| m.partitions.iter().map(|p| p.lag).sum::<u64>());
                         m.apply(&next, now, drain);
                         m.messages_truncated = truncated;

@@ -178,13 +178,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use base64::Engine;
 use kafka_mirror::auth::OAuthClientCredentials;
+use kafka_mirror::confluent::MirrorAction;
 use serde::Serialize;
 use tokio::time::Instant;
 
 pub use faults::{Fault, Faults, Script};
 pub use seed::SeedFile;
 pub use state::Behaviour;
-use state::{Action, IcMirror, Link, Mirror, State};
+use state::{IcMirror, Link, Mirror, State};
 
 /// A bearer token the emulator accepts (Confluent's `external-access-token`).
 #[derive(Debug, Clone)]
@@ -872,8 +873,11 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .route(oauth::TOKEN_PATH, post(oauth::token));
     // One route per `mirrors:*` action, so each takes POST and only POST.
-    for (name, action) in MIRROR_ACTIONS {
-        let path = format!("/kafka/v3/clusters/{{cluster}}/links/{{link}}/mirrors:{name}");
+    for action in MirrorAction::ALL {
+        let path = format!(
+            "/kafka/v3/clusters/{{cluster}}/links/{{link}}/{}",
+            action.path_suffix()
+        );
         router = router.route(
             &path,
             post(move |s, p, q, r, b| c::mirrors_action(*action, s, p, q, r, b)),
@@ -969,17 +973,6 @@ async fn outage_end(
         )
     }
 }
-
-/// The `mirrors:*` actions by their path suffix.
-const MIRROR_ACTIONS: &[(&str, Action)] = &[
-    ("promote", Action::Promote),
-    ("failover", Action::Failover),
-    ("pause", Action::Pause),
-    ("resume", Action::Resume),
-    ("reverse-and-start-mirror", Action::ReverseAndStart),
-    ("reverse-and-pause-mirror", Action::ReverseAndPause),
-    ("truncate-and-restore", Action::TruncateAndRestore),
-];
 
 /// Latency, rate limit, authentication and injected errors, before any handler.
 async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -> Response {

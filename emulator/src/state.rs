@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::MirrorTopicStatus;
 
 /// Timings and sizes of the emulated services.
@@ -344,22 +345,10 @@ impl State {
     }
 }
 
-/// An action of the `mirrors:*` family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Promote,
-    Failover,
-    Pause,
-    Resume,
-    ReverseAndStart,
-    ReverseAndPause,
-    TruncateAndRestore,
-}
-
 /// What one action does to one mirror: the new state, or the per-topic
 /// error the service reports inside its 200 answer.
 pub fn transition(
-    action: Action,
+    action: MirrorAction,
     m: &Mirror,
     topic: &str,
     link: &str,
@@ -377,7 +366,7 @@ pub fn transition(
     match (action, &m.status) {
         // Failing over is what a mirror does when its source is gone.
         (
-            Action::Failover,
+            MirrorAction::Failover,
             S::Active
             | S::Paused
             | S::PendingStopped
@@ -386,38 +375,38 @@ pub fn transition(
             | S::LinkFailed,
         ) => Ok(Next::now(S::Stopped)),
         // Promotion waits until the mirror has everything the source has.
-        (Action::Promote, S::SourceUnavailable) => Err(unreachable("promoted")),
-        (Action::ReverseAndStart | Action::ReverseAndPause, S::SourceUnavailable) => {
+        (MirrorAction::Promote, S::SourceUnavailable) => Err(unreachable("promoted")),
+        (MirrorAction::ReverseAndStart | MirrorAction::ReverseAndPause, S::SourceUnavailable) => {
             Err(unreachable("reversed"))
         }
-        (Action::Pause | Action::Resume, S::SourceUnavailable) => {
+        (MirrorAction::Pause | MirrorAction::Resume, S::SourceUnavailable) => {
             Err(unreachable("paused or resumed"))
         }
-        (Action::Pause, S::Active) => Ok(Next::now(S::Paused)),
-        (Action::Pause, S::Paused) => Err(format!("Topic '{topic}' is already paused")),
-        (Action::Resume, S::Paused) => Ok(Next::now(S::Active)),
-        (Action::Resume, S::Active) => Err(format!("Topic '{topic}' is not paused")),
-        (Action::Promote, S::Active | S::Paused) => Ok(Next {
+        (MirrorAction::Pause, S::Active) => Ok(Next::now(S::Paused)),
+        (MirrorAction::Pause, S::Paused) => Err(format!("Topic '{topic}' is already paused")),
+        (MirrorAction::Resume, S::Paused) => Ok(Next::now(S::Active)),
+        (MirrorAction::Resume, S::Active) => Err(format!("Topic '{topic}' is not paused")),
+        (MirrorAction::Promote, S::Active | S::Paused) => Ok(Next {
             status: S::PendingStopped,
             then: Some((now + b.promote_delay, S::Stopped)),
             reverse: None,
         }),
-        (Action::ReverseAndStart, S::Active | S::Paused) => Ok(Next {
+        (MirrorAction::ReverseAndStart, S::Active | S::Paused) => Ok(Next {
             status: S::Stopped,
             then: None,
             reverse: Some(S::Active),
         }),
-        (Action::ReverseAndPause, S::Active | S::Paused) => Ok(Next {
+        (MirrorAction::ReverseAndPause, S::Active | S::Paused) => Ok(Next {
             status: S::Stopped,
             then: None,
             reverse: Some(S::Paused),
         }),
-        (Action::TruncateAndRestore, S::Stopped) => Ok(Next {
+        (MirrorAction::TruncateAndRestore, S::Stopped) => Ok(Next {
             status: S::PendingRestore,
             then: Some((now + b.restore_delay, S::Active)),
             reverse: None,
         }),
-        (Action::TruncateAndRestore, _) => Err(format!(
+        (MirrorAction::TruncateAndRestore, _) => Err(format!(
             "Topic '{topic}' must be stopped before it can be truncated and restored"
         )),
         (_, S::Stopped | S::PendingStopped) => Err(stopped()),
@@ -477,14 +466,14 @@ mod tests {
         ] {
             let mut m = Mirror::new("t", &[0], now);
             m.status = from.clone();
-            let next = transition(Action::Failover, &m, "t", "l", &b, now);
+            let next = transition(MirrorAction::Failover, &m, "t", "l", &b, now);
             assert_eq!(next.map(|n| n.status), Ok(S::Stopped), "from {from}");
         }
         let mut m = Mirror::new("t", &[0], now);
         m.status = S::Stopped;
-        assert!(transition(Action::Failover, &m, "t", "l", &b, now).is_err());
+        assert!(transition(MirrorAction::Failover, &m, "t", "l", &b, now).is_err());
         m.status = S::SourceUnavailable;
-        let refused = transition(Action::Promote, &m, "t", "l", &b, now).unwrap_err();
+        let refused = transition(MirrorAction::Promote, &m, "t", "l", &b, now).unwrap_err();
         assert!(refused.contains("unavailable"), "{refused}");
     }
 }

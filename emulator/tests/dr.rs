@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{client, statuses};
+use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
-use kafka_mirror::dr::{Action, Event, TopicOutcome};
+use kafka_mirror::dr::{Event, TopicOutcome};
 use kafka_mirror_emulator::Emulator;
 
 const DR: &str = "lkc-dr";
@@ -48,7 +49,7 @@ async fn switchover_waits_for_the_lag_gate_then_promotes_and_waits_for_stopped()
         started.elapsed()
     );
     let orders = &report.topics["orders"];
-    assert_eq!(orders.action, Some(Action::Promote));
+    assert_eq!(orders.action, Some(MirrorAction::Promote));
     assert_eq!(orders.statuses, [S::Active, S::PendingStopped, S::Stopped]);
     assert_eq!(orders.total_lag(), 0, "the lag when promoted");
     assert!(
@@ -156,7 +157,7 @@ async fn failback_after_recovery_restores_the_mirrors_and_waits_for_them_to_catc
     let report = c.failback(DR, LINK).await.unwrap();
     assert!(report.succeeded(), "{report:#?}");
     let orders = &report.topics["orders"];
-    assert_eq!(orders.action, Some(Action::TruncateAndRestore));
+    assert_eq!(orders.action, Some(MirrorAction::TruncateAndRestore));
     assert_eq!(orders.statuses.first(), Some(&S::Stopped));
     assert_eq!(orders.statuses.last(), Some(&S::Active));
     assert!(orders.messages_truncated.is_some());
@@ -176,7 +177,7 @@ async fn failback_reverses_topics_that_are_still_mirroring() {
     assert!(report.succeeded(), "{report:#?}");
     assert_eq!(
         report.topics["payments"].action,
-        Some(Action::ReverseAndStart)
+        Some(MirrorAction::ReverseAndStart)
     );
     assert_eq!(statuses(&c, DR, LINK).await["payments"], S::Stopped);
     assert_eq!(

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::statuses;
+use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
-use kafka_mirror::dr::{Action, Event, Report, TopicOutcome};
+use kafka_mirror::dr::{Event, Report, TopicOutcome};
 use kafka_mirror_emulator::{Emulator, Fault, Script};
 
 const DR: &str = "lkc-dr";
@@ -82,7 +83,7 @@ async fn a_promote_reset_before_it_was_applied_is_read_back_and_sent_again() {
     for (name, t) in &report.topics {
         assert_eq!(t.lost_answers.len(), 1, "{name}");
         let lost = &t.lost_answers[0];
-        assert_eq!(lost.action, Action::Promote);
+        assert_eq!(lost.action, MirrorAction::Promote);
         assert_eq!(lost.read_back, Some(S::Active), "{name}: not moved");
         assert!(!lost.applied, "{name}");
     }
@@ -177,7 +178,7 @@ async fn a_topic_refused_with_400_inside_a_200_is_not_sent_again() {
         .unwrap();
     let c = client(&e);
     let report = c
-        .mirror_action(DR, LINK, Action::ReverseAndStart)
+        .mirror_action(DR, LINK, MirrorAction::ReverseAndStart)
         .await
         .unwrap();
     assert!(!report.succeeded());

@@ -25,9 +25,11 @@
 
 crate::runtime::generated_module!(pub(crate) mod generated = "confluent.rs");
 
+pub use action::{MirrorAction, UnknownMirrorAction};
 pub use generated::{Client, builder, types};
 pub use wait::WaitForMirrorTopics;
 
+mod action;
 mod wait;
 
 use crate::client::{ClientBuilder, Service, sealed::Sealed};

@@ -39,8 +39,8 @@ use std::pin::Pin;
 use std::time::Duration;
 
 pub use report::{
-    Action, Event, Kind, LostAnswer, PartitionLag, Report, RunError, Stage, Stages, TopicOutcome,
-    TopicReport,
+    Event, Kind, LostAnswer, MirrorAction, PartitionLag, Report, RunError, Stage, Stages,
+    TopicOutcome, TopicReport,
 };
 
 use crate::Error;
@@ -296,10 +296,10 @@ impl crate::confluent::Client {
     /// [`Runbook::wait`] is `false`.
     ///
     /// ```no_run
-    /// use kafka_mirror::dr::Action;
+    /// use kafka_mirror::confluent::MirrorAction;
     /// # async fn run(c: kafka_mirror::confluent::Client) -> Result<(), kafka_mirror::Error> {
     /// let report = c
-    ///     .mirror_action("lkc-dr", "primary-to-dr", Action::Pause)
+    ///     .mirror_action("lkc-dr", "primary-to-dr", MirrorAction::Pause)
     ///     .topics(["orders"])
     ///     .await?;
     /// assert!(report.succeeded());
@@ -313,7 +313,7 @@ impl crate::confluent::Client {
         &self,
         cluster: impl Into<String>,
         link: impl Into<String>,
-        action: Action,
+        action: MirrorAction,
     ) -> Runbook<'_> {
         Runbook::new(self, Kind::Action(action), cluster.into(), link.into())
     }

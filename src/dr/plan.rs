@@ -6,7 +6,7 @@
 use crate::Error;
 use crate::confluent::types::MirrorTopicStatus as S;
 
-use super::report::{Action, Kind};
+use super::report::{Kind, MirrorAction};
 
 /// What a runbook does with a topic it found in `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,9 +14,9 @@ pub(super) enum Start {
     /// It is already where the runbook leads: nothing to send.
     Done,
     /// An earlier run's action is under way: wait for it, send nothing.
-    Await(Action),
+    Await(MirrorAction),
     /// Send this action.
-    Send(Action),
+    Send(MirrorAction),
     /// The runbook cannot start from there.
     Refuse(&'static str),
 }
@@ -26,21 +26,21 @@ pub(super) enum Start {
 pub(super) fn start(kind: Kind, status: &S) -> Start {
     match (kind, status) {
         (Kind::Switchover, S::Stopped) => Start::Done,
-        (Kind::Switchover, S::PendingStopped) => Start::Await(Action::Promote),
-        (Kind::Switchover, S::Active | S::Paused) => Start::Send(Action::Promote),
+        (Kind::Switchover, S::PendingStopped) => Start::Await(MirrorAction::Promote),
+        (Kind::Switchover, S::Active | S::Paused) => Start::Send(MirrorAction::Promote),
         (Kind::Switchover, _) => Start::Refuse("promote needs ACTIVE or PAUSED"),
         (Kind::Failover, S::Stopped) => Start::Done,
-        (Kind::Failover, S::PendingStopped) => Start::Await(Action::Failover),
+        (Kind::Failover, S::PendingStopped) => Start::Await(MirrorAction::Failover),
         // Failover is for a mirror that has lost its source, whatever
         // state that left it in.
-        (Kind::Failover, _) => Start::Send(Action::Failover),
-        (Kind::Failback, S::Active | S::Paused) => Start::Send(Action::ReverseAndStart),
-        (Kind::Failback, S::Stopped) => Start::Send(Action::TruncateAndRestore),
+        (Kind::Failover, _) => Start::Send(MirrorAction::Failover),
+        (Kind::Failback, S::Active | S::Paused) => Start::Send(MirrorAction::ReverseAndStart),
+        (Kind::Failback, S::Stopped) => Start::Send(MirrorAction::TruncateAndRestore),
         (Kind::Failback, S::PendingRestore | S::PendingSetupForRestore) => {
-            Start::Await(Action::TruncateAndRestore)
+            Start::Await(MirrorAction::TruncateAndRestore)
         }
         // A reverse under way stops this side first.
-        (Kind::Failback, S::PendingStopped) => Start::Await(Action::ReverseAndStart),
+        (Kind::Failback, S::PendingStopped) => Start::Await(MirrorAction::ReverseAndStart),
         (Kind::Failback, _) => Start::Refuse(
             "failback starts from ACTIVE or PAUSED (reverse-and-start) or STOPPED (truncate-and-restore)",
         ),
@@ -53,24 +53,27 @@ pub(super) fn start(kind: Kind, status: &S) -> Start {
 
 /// Whether `status` is one `action` leads through or to: after a lost
 /// answer, a topic found there was acted on.
-pub(super) fn on_path(action: Action, status: &S) -> bool {
+pub(super) fn on_path(action: MirrorAction, status: &S) -> bool {
     match action {
-        Action::Promote | Action::Failover | Action::ReverseAndStart | Action::ReverseAndPause => {
+        MirrorAction::Promote
+        | MirrorAction::Failover
+        | MirrorAction::ReverseAndStart
+        | MirrorAction::ReverseAndPause => {
             matches!(status, S::PendingStopped | S::Stopped)
         }
-        Action::TruncateAndRestore => {
+        MirrorAction::TruncateAndRestore => {
             matches!(
                 status,
                 S::PendingSetupForRestore | S::PendingRestore | S::Active
             )
         }
-        Action::Pause => *status == S::Paused,
-        Action::Resume => *status == S::Active,
+        MirrorAction::Pause => *status == S::Paused,
+        MirrorAction::Resume => *status == S::Active,
     }
 }
 
 /// The status `action` ends in.
-pub(super) fn end_state(action: Action) -> S {
+pub(super) fn end_state(action: MirrorAction) -> S {
     action.end_state()
 }
 
@@ -88,12 +91,12 @@ pub(super) enum Arrival {
 /// Whether a topic in `status` with `lag` (all partitions) has arrived
 /// after `action`. `max_lag`: for an action ending in `ACTIVE`, the lag at
 /// or below which it has caught up (`None`: `ACTIVE` is enough).
-pub(super) fn arrival(action: Action, status: &S, lag: i64, max_lag: Option<u64>) -> Arrival {
+pub(super) fn arrival(action: MirrorAction, status: &S, lag: i64, max_lag: Option<u64>) -> Arrival {
     let caught_up = max_lag.is_none_or(|m| lag.max(0) as u64 <= m);
     match (action, status) {
         (a, s) if *s == end_state(a) && (*s != S::Active || caught_up) => Arrival::Arrived,
         // A failover is the way out of these, so they do not end its wait.
-        (Action::Failover, _) => Arrival::OnTheWay,
+        (MirrorAction::Failover, _) => Arrival::OnTheWay,
         (_, S::Failed | S::LinkFailed) => Arrival::Stuck,
         _ => Arrival::OnTheWay,
     }
@@ -156,7 +159,7 @@ mod tests {
 
     #[test]
     fn where_each_runbook_starts_a_topic() {
-        use Action as A;
+        use MirrorAction as A;
         let table: &[(Kind, S, Start)] = &[
             (Kind::Switchover, S::Active, Start::Send(A::Promote)),
             (Kind::Switchover, S::Paused, Start::Send(A::Promote)),
@@ -241,8 +244,8 @@ mod tests {
 
     #[test]
     fn what_counts_as_acted_on_after_a_lost_answer() {
-        use Action as A;
-        let table: &[(Action, S, bool)] = &[
+        use MirrorAction as A;
+        let table: &[(MirrorAction, S, bool)] = &[
             (A::Promote, S::Active, false),
             (A::Promote, S::Paused, false),
             (A::Promote, S::PendingStopped, true),
@@ -268,9 +271,9 @@ mod tests {
 
     #[test]
     fn when_a_topic_has_arrived() {
-        use Action as A;
         use Arrival::*;
-        let table: &[(Action, S, i64, Option<u64>, Arrival)] = &[
+        use MirrorAction as A;
+        let table: &[(MirrorAction, S, i64, Option<u64>, Arrival)] = &[
             (A::Promote, S::PendingStopped, 0, None, OnTheWay),
             (A::Promote, S::Stopped, 0, None, Arrived),
             (A::Promote, S::Failed, 0, None, Stuck),
@@ -328,7 +331,7 @@ mod tests {
 
     #[test]
     fn every_action_ends_where_its_path_does() {
-        for a in Action::ALL {
+        for a in MirrorAction::ALL {
             assert!(on_path(*a, &end_state(*a)), "{a}");
         }
     }

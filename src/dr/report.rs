@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use crate::confluent::MirrorAction;
 use crate::confluent::types::MirrorTopicStatus;
 
 /// Which runbook.
@@ -21,7 +22,7 @@ pub enum Kind {
     /// One `mirrors:*` action on the selected topics, with the runbooks'
     /// handling of lost answers, failed reads and re-runs (`kmirror mirror
     /// ACTION`); see [`crate::confluent::Client::mirror_action`].
-    Action(Action),
+    Action(MirrorAction),
 }
 
 impl fmt::Display for Kind {
@@ -40,80 +41,6 @@ impl fmt::Display for Kind {
 impl Serialize for Kind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
-    }
-}
-
-/// A `mirrors:*` action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum Action {
-    /// `mirrors:promote`: stop mirroring once caught up, keep the data.
-    Promote,
-    /// `mirrors:failover`: stop mirroring now, whatever the lag.
-    Failover,
-    /// `mirrors:pause`.
-    Pause,
-    /// `mirrors:resume`.
-    Resume,
-    /// `mirrors:reverse-and-start-mirror`.
-    ReverseAndStart,
-    /// `mirrors:reverse-and-pause-mirror`.
-    ReverseAndPause,
-    /// `mirrors:truncate-and-restore`.
-    TruncateAndRestore,
-}
-
-impl Action {
-    /// Every action.
-    pub const ALL: &'static [Action] = &[
-        Action::Promote,
-        Action::Failover,
-        Action::Pause,
-        Action::Resume,
-        Action::ReverseAndStart,
-        Action::ReverseAndPause,
-        Action::TruncateAndRestore,
-    ];
-
-    /// The end of its path: `mirrors:promote` for [`Action::Promote`].
-    pub fn path_suffix(self) -> &'static str {
-        match self {
-            Action::Promote => "mirrors:promote",
-            Action::Failover => "mirrors:failover",
-            Action::Pause => "mirrors:pause",
-            Action::Resume => "mirrors:resume",
-            Action::ReverseAndStart => "mirrors:reverse-and-start-mirror",
-            Action::ReverseAndPause => "mirrors:reverse-and-pause-mirror",
-            Action::TruncateAndRestore => "mirrors:truncate-and-restore",
-        }
-    }
-
-    /// The status a topic ends in after it.
-    pub fn end_state(self) -> MirrorTopicStatus {
-        use MirrorTopicStatus as S;
-        match self {
-            Action::Pause => S::Paused,
-            Action::Resume | Action::TruncateAndRestore => S::Active,
-            Action::Promote
-            | Action::Failover
-            | Action::ReverseAndStart
-            | Action::ReverseAndPause => S::Stopped,
-        }
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Action::Promote => "promote",
-            Action::Failover => "failover",
-            Action::Pause => "pause",
-            Action::Resume => "resume",
-            Action::ReverseAndStart => "reverse-and-start",
-            Action::ReverseAndPause => "reverse-and-pause",
-            Action::TruncateAndRestore => "truncate-and-restore",
-        })
     }
 }
 
@@ -217,7 +144,7 @@ impl fmt::Display for TopicOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LostAnswer {
     /// The action.
-    pub action: Action,
+    pub action: MirrorAction,
     /// What happened to the request (`connection reset: POST ...`).
     pub error: String,
     /// The topic's status read back afterwards (absent: the read-back did
@@ -238,7 +165,7 @@ pub struct TopicReport {
     /// failover, the messages that may not have been mirrored (the RPO).
     pub lags: Vec<PartitionLag>,
     /// The action sent for it (or, on a re-run, awaited), if any.
-    pub action: Option<Action>,
+    pub action: Option<MirrorAction>,
     /// Action requests that named it (more than one after a lost answer
     /// whose read-back showed it had not moved).
     pub requests: u32,
@@ -473,7 +400,7 @@ pub enum Event {
     /// learn whether it was applied.
     AnswerLost {
         /// The action.
-        action: Action,
+        action: MirrorAction,
         /// The topics it named.
         topics: Vec<String>,
         /// What happened to it.

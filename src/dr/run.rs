@@ -19,15 +19,15 @@ use tokio::time::Instant;
 use super::journal::{Journal, round_ms};
 use super::plan::{self, Arrival, Failure, Start};
 use super::report::{
-    Action, Event, Kind, LostAnswer, PartitionLag, Report, RunError, Stage, Stages, TopicOutcome,
-    TopicReport,
+    Event, Kind, LostAnswer, MirrorAction, PartitionLag, Report, RunError, Stage, Stages,
+    TopicOutcome, TopicReport,
 };
 use super::{EventFn, Interrupt, Runbook, Selection};
 use crate::Error;
 use crate::confluent::Client;
 use crate::confluent::types::{
-    AlterMirrorStatusResponseDataList, AlterMirrorsRequestData, LinkState, LinkTaskState,
-    ListLinksResponseData as LinkData, ListMirrorTopicsResponseData as Topic,
+    AlterMirrorsRequestData, LinkState, LinkTaskState, ListLinksResponseData as LinkData,
+    ListMirrorTopicsResponseData as Topic,
 };
 
 /// The link config that makes consumer offsets follow to the DR cluster.
@@ -38,14 +38,14 @@ const OFFSET_SYNC: &str = "consumer.offset.sync.enable";
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
     /// To be sent this action, once the runbook gets there.
-    Selected(Action),
+    Selected(MirrorAction),
     /// Its action request is out, no answer yet.
-    Sent(Action),
+    Sent(MirrorAction),
     /// Its request got no usable answer: to be read back.
-    AnswerLost(Action),
+    AnswerLost(MirrorAction),
     /// Its action was accepted (by the answer, a read-back or an earlier
     /// run): on its way to the end state.
-    InFlight(Action),
+    InFlight(MirrorAction),
     /// Dry run: the service would accept its action.
     Planned,
     /// At its end state.
@@ -680,7 +680,7 @@ impl<'a> Run<'a> {
     async fn act(&mut self) {
         let t = Instant::now();
         loop {
-            let mut groups: BTreeMap<Action, Vec<String>> = BTreeMap::new();
+            let mut groups: BTreeMap<MirrorAction, Vec<String>> = BTreeMap::new();
             for (name, tracked) in &self.topics {
                 if let Phase::Selected(a) = tracked.phase {
                     groups.entry(a).or_default().push(name.clone());
@@ -722,7 +722,7 @@ impl<'a> Run<'a> {
 
     /// Sends `action` for `names` (`validate_only` in a dry run), once, and
     /// records what the answer says of each.
-    async fn send(&mut self, action: Action, names: &[String]) {
+    async fn send(&mut self, action: MirrorAction, names: &[String]) {
         self.emit(Event::Step(format!(
             "{}{action}: {}",
             if self.dry_run { "validate " } else { "" },
@@ -737,15 +737,14 @@ impl<'a> Run<'a> {
         }
         self.action_requests += 1;
         let t = Instant::now();
-        let (answer, seen) = crate::call::observed(alter(
-            self.client,
-            &self.cluster,
-            &self.link,
-            action,
-            names,
-            self.dry_run,
-        ))
-        .await;
+        let body = AlterMirrorsRequestData {
+            mirror_topic_names: names.to_vec(),
+            mirror_topic_name_pattern: None,
+        };
+        let request =
+            self.client
+                .alter_mirrors(&self.cluster, &self.link, action, body, self.dry_run);
+        let (answer, seen) = crate::call::observed(Box::pin(request)).await;
         let mut results = serde_json::Map::new();
         // Topics to read back, by what made their answer unusable.
         let mut lost: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -852,7 +851,7 @@ impl<'a> Run<'a> {
     }
 
     /// Records a lost answer for `names`.
-    fn lost(&mut self, action: Action, names: &[String], error: String) {
+    fn lost(&mut self, action: MirrorAction, names: &[String], error: String) {
         for name in names {
             if let Some(t) = self.topics.get_mut(name) {
                 t.report.lost_answers.push(LostAnswer {
@@ -1103,45 +1102,4 @@ impl<'a> Run<'a> {
         }
         report
     }
-}
-
-/// One `mirrors:*` request.
-async fn alter(
-    c: &Client,
-    cluster: &str,
-    link: &str,
-    action: Action,
-    names: &[String],
-    validate_only: bool,
-) -> Result<AlterMirrorStatusResponseDataList, Error> {
-    let body = AlterMirrorsRequestData {
-        mirror_topic_names: names.to_vec(),
-        mirror_topic_name_pattern: None,
-    };
-    // The seven actions' builders differ only in their method.
-    macro_rules! alter {
-        ($method:ident $(, $extra:ident)?) => {
-            c.$method()
-                .cluster_id(cluster)
-                .link_name(link)
-                .validate_only(validate_only)
-                $(.$extra(true))?
-                .body(body)
-                .send()
-                .await
-        };
-    }
-    let answer = match action {
-        Action::Promote => alter!(promote_mirror_topics),
-        Action::Failover => alter!(failover_mirror_topics),
-        Action::Pause => alter!(pause_mirror_topics),
-        Action::Resume => alter!(resume_mirror_topics),
-        Action::ReverseAndStart => alter!(reverse_and_start_mirror_topics),
-        Action::ReverseAndPause => alter!(reverse_and_pause_mirror_topics),
-        Action::TruncateAndRestore => alter!(
-            truncate_and_restore_mirror_topics,
-            include_partition_level_truncation_data
-        ),
-    }?;
-    Ok(answer.into_inner())
 }

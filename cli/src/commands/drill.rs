@@ -167,9 +167,9 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
     };
     if a.faults {
         let first = if a.outage || a.failover {
-            kafka_mirror::dr::Action::Failover
+            kafka_mirror::confluent::MirrorAction::Failover
         } else {
-            kafka_mirror::dr::Action::Promote
+            kafka_mirror::confluent::MirrorAction::Promote
         };
         s.next(
             "The control plane turns rough",

@@ -1,13 +1,14 @@
 //! `kmirror mirror ...`: mirror topics and their seven actions.
 
+use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::{
     CreateMirrorTopicRequestData, ListMirrorTopicsResponseData, MirrorTopicStatus as S,
 };
-use kafka_mirror::dr::{Action, TopicOutcome};
+use kafka_mirror::dr::TopicOutcome;
 use serde::Serialize;
 
 use super::selection;
-use crate::args::{MirrorAction, MirrorCommand};
+use crate::args::{MirrorActionArgs, MirrorCommand};
 use crate::clients;
 use crate::config::Settings;
 use crate::exit::CliError;
@@ -194,18 +195,18 @@ pub async fn run(command: MirrorCommand, s: &Settings, out: Out) -> Result<(), C
                 format!("Created mirror topic {name} on {cluster}: it follows {source_topic} through link {link}.")
             })
         }
-        MirrorCommand::Promote(a) => act(Action::Promote, a, &c, &cluster, out).await,
-        MirrorCommand::Failover(a) => act(Action::Failover, a, &c, &cluster, out).await,
-        MirrorCommand::Pause(a) => act(Action::Pause, a, &c, &cluster, out).await,
-        MirrorCommand::Resume(a) => act(Action::Resume, a, &c, &cluster, out).await,
+        MirrorCommand::Promote(a) => act(MirrorAction::Promote, a, &c, &cluster, out).await,
+        MirrorCommand::Failover(a) => act(MirrorAction::Failover, a, &c, &cluster, out).await,
+        MirrorCommand::Pause(a) => act(MirrorAction::Pause, a, &c, &cluster, out).await,
+        MirrorCommand::Resume(a) => act(MirrorAction::Resume, a, &c, &cluster, out).await,
         MirrorCommand::ReverseAndStart(a) => {
-            act(Action::ReverseAndStart, a, &c, &cluster, out).await
+            act(MirrorAction::ReverseAndStart, a, &c, &cluster, out).await
         }
         MirrorCommand::ReverseAndPause(a) => {
-            act(Action::ReverseAndPause, a, &c, &cluster, out).await
+            act(MirrorAction::ReverseAndPause, a, &c, &cluster, out).await
         }
         MirrorCommand::TruncateAndRestore(a) => {
-            act(Action::TruncateAndRestore, a, &c, &cluster, out).await
+            act(MirrorAction::TruncateAndRestore, a, &c, &cluster, out).await
         }
     }
 }
@@ -226,8 +227,8 @@ fn parse_status(s: &str) -> Result<S, CliError> {
 /// the action's end are done, topics on their way are awaited and not sent
 /// again, lost answers are read back, and Ctrl-C stops it with a report.
 async fn act(
-    action: Action,
-    a: MirrorAction,
+    action: MirrorAction,
+    a: MirrorActionArgs,
     c: &kafka_mirror::confluent::Client,
     cluster: &str,
     out: Out,
