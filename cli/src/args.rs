@@ -321,7 +321,8 @@ pub struct MirrorActionArgs {
     #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
     pub timeout: Duration,
     /// Append a JSON line per request sent and per status change seen to
-    /// this file.
+    /// this file; a run given the same file resumes what an unfinished
+    /// earlier run in it had done.
     #[arg(long, value_name = "FILE")]
     pub journal: Option<std::path::PathBuf>,
 }
@@ -354,7 +355,9 @@ pub struct Runbook {
     #[arg(long)]
     pub dry_run: bool,
     /// Append a JSON line per request sent and per status change seen to
-    /// this file (an audit record that survives an interrupted run).
+    /// this file (an audit record that survives an interrupted run). A run
+    /// given the same file resumes what an unfinished earlier run in it had
+    /// done (a failback's reversed or restored topics are not acted on again).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<std::path::PathBuf>,
 }

@@ -285,3 +285,94 @@ async fn a_pattern_selects_and_a_bad_pattern_is_refused_before_any_request() {
     let e = c.failover(DR, LINK).pattern("(").await.unwrap_err();
     assert!(matches!(e, kafka_mirror::Error::InvalidArgument(_)), "{e}");
 }
+
+/// A journal the test can read while the runbook writes it.
+#[derive(Clone, Default)]
+struct Journal(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Journal {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Journal {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_interrupted_failback_resumed_from_its_journal_does_not_undo_what_it_did() {
+    let e = emulator(&[0]).await;
+    let c = client(&e);
+    c.failover(DR, LINK).topics(["orders"]).await.unwrap();
+    // The first run reverses payments (STOPPED at once) and starts
+    // restoring orders (PENDING_RESTORE for 2 s), then is interrupted.
+    let journal = Journal::default();
+    let first = c
+        .failback(DR, LINK)
+        .topics(["orders", "payments"])
+        .journal(journal.clone())
+        .interrupt_on(tokio::time::sleep(Duration::from_millis(500)))
+        .await
+        .unwrap();
+    assert!(first.interrupted, "{first:#?}");
+    assert_eq!(first.action_requests, 2);
+    let now = statuses(&c, DR, LINK).await;
+    assert_eq!(
+        (&now["orders"], &now["payments"]),
+        (&S::PendingRestore, &S::Stopped)
+    );
+
+    // Alone, payments' STOPPED reads as "truncate and restore it": the
+    // journal says it was reversed, so the re-run leaves it be.
+    let planned = c
+        .failback(DR, LINK)
+        .topics(["orders", "payments"])
+        .dry_run(true)
+        .await
+        .unwrap();
+    assert_eq!(
+        planned.topics["payments"].action,
+        Some(MirrorAction::TruncateAndRestore),
+        "without the journal: {planned:#?}"
+    );
+    let second = c
+        .failback(DR, LINK)
+        .topics(["orders", "payments"])
+        .resume_from(journal.text())
+        .journal(journal.clone())
+        .await
+        .unwrap();
+    assert!(second.succeeded(), "{second:#?}");
+    assert_eq!(second.action_requests, 0, "{second:#?}");
+    let payments = &second.topics["payments"];
+    assert_eq!(payments.action, Some(MirrorAction::ReverseAndStart));
+    assert!(payments.resumed);
+    assert_eq!(payments.outcome, TopicOutcome::Done);
+    assert!(second.topics["orders"].resumed);
+    let now = statuses(&c, DR, LINK).await;
+    assert_eq!(
+        (&now["orders"], &now["payments"]),
+        (&S::Active, &S::Stopped)
+    );
+
+    // The second run succeeded and closed the record: a third run decides
+    // afresh from the statuses.
+    let third = c
+        .failback(DR, LINK)
+        .topics(["payments"])
+        .resume_from(journal.text())
+        .dry_run(true)
+        .await
+        .unwrap();
+    assert_eq!(
+        third.topics["payments"].action,
+        Some(MirrorAction::TruncateAndRestore)
+    );
+}

@@ -6,8 +6,12 @@
 use std::io::Write;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
+
+use super::report::MirrorAction;
 
 /// Where journal lines go.
 pub(super) struct Journal<'a> {
@@ -48,6 +52,63 @@ impl<'a> Journal<'a> {
     }
 }
 
+/// The actions earlier runs of the same runbook had accepted, by topic,
+/// read from their journal: the runs since the last one of `kind` on
+/// `cluster` and `link` that succeeded (an interrupted, killed or timed-out
+/// run leaves its actions to be resumed; a run that succeeded closes the
+/// record). An action counts once its request's answer accepted the topic
+/// or a read-back after a lost answer showed it applied. Lines that are not
+/// JSON (a line cut off by a kill) are skipped.
+pub(super) fn accepted_earlier(
+    text: &str,
+    kind: &str,
+    cluster: &str,
+    link: &str,
+) -> BTreeMap<String, MirrorAction> {
+    let mut accepted = BTreeMap::new();
+    // Whether the lines being read are of a run of this runbook.
+    let mut ours = false;
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let field = |k: &str| v.get(k).and_then(Value::as_str);
+        match field("event") {
+            Some("start") => {
+                ours = field("kind") == Some(kind)
+                    && field("cluster") == Some(cluster)
+                    && field("link") == Some(link)
+                    && v.get("dry_run") != Some(&Value::Bool(true));
+            }
+            Some("end") if ours && v.get("succeeded") == Some(&Value::Bool(true)) => {
+                accepted.clear();
+            }
+            Some("request") if ours && field("method") == Some("POST") => {
+                let action = field("path")
+                    .and_then(|p| p.rsplit('/').next())
+                    .and_then(|a| a.parse::<MirrorAction>().ok());
+                let (Some(action), Some(Value::Object(results))) = (action, v.get("results"))
+                else {
+                    continue;
+                };
+                for (topic, result) in results {
+                    if result.as_str() == Some("accepted") {
+                        accepted.insert(topic.clone(), action);
+                    }
+                }
+            }
+            Some("read_back") if ours && v.get("applied") == Some(&Value::Bool(true)) => {
+                let action = field("action").and_then(|a| a.parse::<MirrorAction>().ok());
+                if let (Some(topic), Some(action)) = (field("topic"), action) {
+                    accepted.insert(topic.to_owned(), action);
+                }
+            }
+            _ => {}
+        }
+    }
+    accepted
+}
+
 /// Seconds, to the millisecond.
 pub(super) fn round_ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0).round() / 1000.0
@@ -80,6 +141,69 @@ fn rfc3339(t: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_actions_of_unfinished_runs_are_read_back_and_a_success_closes_them() {
+        let start = |kind: &str, link: &str| {
+            json!({"event": "start", "kind": kind, "cluster": "dr", "link": link, "dry_run": false})
+                .to_string()
+        };
+        let post = |action: &str, results: Value| {
+            json!({"event": "request", "method": "POST",
+                "path": format!("/kafka/v3/clusters/dr/links/l/mirrors:{action}"),
+                "validate_only": false, "results": results})
+            .to_string()
+        };
+        let end = |ok: bool| json!({"event": "end", "succeeded": ok}).to_string();
+        let read_back = |topic: &str, applied: bool| {
+            json!({"event": "read_back", "topic": topic, "action": "reverse-and-start",
+                "status": "STOPPED", "applied": applied})
+            .to_string()
+        };
+        let journal = [
+            // A failback that succeeded: closed.
+            start("failback", "l"),
+            post("truncate-and-restore", json!({"old": "accepted"})),
+            end(true),
+            // One killed half-way: a reverse accepted, one refused, one
+            // lost and read back as applied, one lost and not applied.
+            start("failback", "l"),
+            post(
+                "reverse-and-start-mirror",
+                json!({"a": "accepted", "b": {"refused": "no", "error_code": 400}}),
+            ),
+            post("reverse-and-start-mirror", json!({"error": "connection reset"})),
+            read_back("c", true),
+            read_back("d", false),
+            "{\"event\": \"status\", \"topic\": \"a\", \"sta".to_owned(),
+            // Another runbook, another link, and a dry run: not ours.
+            start("switchover", "l"),
+            post("promote", json!({"x": "accepted"})),
+            start("failback", "other"),
+            post("reverse-and-start-mirror", json!({"y": "accepted"})),
+            json!({"event": "start", "kind": "failback", "cluster": "dr", "link": "l", "dry_run": true})
+                .to_string(),
+            post("reverse-and-start-mirror", json!({"z": "accepted"})),
+            // Interrupted: still open.
+            start("failback", "l"),
+            post("truncate-and-restore", json!({"e": "accepted"})),
+            json!({"event": "end", "succeeded": false, "interrupted": true}).to_string(),
+        ]
+        .join("\n");
+        let got = accepted_earlier(&journal, "failback", "dr", "l");
+        let want: BTreeMap<String, MirrorAction> = [
+            ("a", MirrorAction::ReverseAndStart),
+            ("c", MirrorAction::ReverseAndStart),
+            ("e", MirrorAction::TruncateAndRestore),
+        ]
+        .into_iter()
+        .map(|(t, a)| (t.to_owned(), a))
+        .collect();
+        assert_eq!(got, want);
+        assert!(accepted_earlier(&journal, "failback", "dr", "nope").is_empty());
+        let closed = format!("{journal}\n{}\n{}", start("failback", "l"), end(true));
+        assert!(accepted_earlier(&closed, "failback", "dr", "l").is_empty());
+    }
 
     #[test]
     fn wall_clock_times_are_rfc3339_in_utc() {

@@ -80,6 +80,7 @@ pub struct Runbook<'a> {
     max_resends: u32,
     on_event: Option<EventFn<'a>>,
     journal: Option<Box<dyn std::io::Write + Send + 'a>>,
+    earlier: Option<String>,
     interrupt: Option<Interrupt<'a>>,
 }
 
@@ -96,6 +97,7 @@ impl std::fmt::Debug for Runbook<'_> {
             .field("wait", &self.wait)
             .field("max_resends", &self.max_resends)
             .field("journal", &self.journal.is_some())
+            .field("resumes_from_journal", &self.earlier.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +123,7 @@ impl<'a> Runbook<'a> {
             max_resends: 3,
             on_event: None,
             journal: None,
+            earlier: None,
             interrupt: None,
         }
     }
@@ -219,6 +222,33 @@ impl<'a> Runbook<'a> {
     /// ```
     pub fn journal(mut self, out: impl std::io::Write + Send + 'a) -> Self {
         self.journal = Some(Box::new(out));
+        self
+    }
+
+    /// Resumes from the journal of earlier runs of this runbook (the
+    /// text [`Runbook::journal`] wrote, for example the same file read
+    /// before appending to it): the actions those runs had accepted and did
+    /// not see through, since the last run on this link that succeeded,
+    /// are awaited or taken as done instead of being decided afresh from
+    /// the status alone. It matters for a failback: a topic it reversed is
+    /// `STOPPED`, which alone reads as "truncate and restore it", and one
+    /// it restored is `ACTIVE`, which alone reads as "reverse it".
+    /// Switchover and failover resume from the status alone; the journal
+    /// changes nothing for them.
+    ///
+    /// ```no_run
+    /// # async fn run(c: kafka_mirror::confluent::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let earlier = std::fs::read_to_string("failback.jsonl").unwrap_or_default();
+    /// let journal = std::fs::OpenOptions::new().create(true).append(true).open("failback.jsonl")?;
+    /// let report = c
+    ///     .failback("lkc-dr", "primary-to-dr")
+    ///     .resume_from(earlier)
+    ///     .journal(journal)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn resume_from(mut self, journal: impl Into<String>) -> Self {
+        self.earlier = Some(journal.into());
         self
     }
 

@@ -51,6 +51,23 @@ pub(super) fn start(kind: Kind, status: &S) -> Start {
     }
 }
 
+/// Where `kind` starts a topic found in `status` that an earlier,
+/// unfinished run had sent `earlier` (from its journal): an action that
+/// has arrived is done and one on its way is awaited, so a re-run does not
+/// undo it (a failback's reversed topic is `STOPPED`, which alone would
+/// read as "truncate and restore it"; its restored topic is `ACTIVE`,
+/// which would read as "reverse it"). Otherwise as [`start`].
+pub(super) fn resume(kind: Kind, status: &S, earlier: Option<MirrorAction>) -> Start {
+    match earlier {
+        // An `ACTIVE` end is reached only once caught up: the wait decides.
+        Some(a) if on_path(a, status) && *status == a.end_state() && *status != S::Active => {
+            Start::Done
+        }
+        Some(a) if on_path(a, status) => Start::Await(a),
+        _ => start(kind, status),
+    }
+}
+
 /// Whether `status` is one `action` leads through or to: after a lost
 /// answer, a topic found there was acted on.
 pub(super) fn on_path(action: MirrorAction, status: &S) -> bool {
@@ -240,6 +257,78 @@ mod tests {
             start(Kind::Failback, &S::Failed),
             Start::Refuse(_)
         ));
+    }
+
+    #[test]
+    fn a_rerun_keeps_what_an_unfinished_run_had_done() {
+        use MirrorAction as A;
+        let table: &[(Kind, S, Option<A>, Start)] = &[
+            // The ambiguous ones: the journal tells.
+            (
+                Kind::Failback,
+                S::Stopped,
+                Some(A::ReverseAndStart),
+                Start::Done,
+            ),
+            (
+                Kind::Failback,
+                S::Stopped,
+                Some(A::ReverseAndPause),
+                Start::Done,
+            ),
+            (
+                Kind::Failback,
+                S::Stopped,
+                None,
+                Start::Send(A::TruncateAndRestore),
+            ),
+            (
+                Kind::Failback,
+                S::Active,
+                Some(A::TruncateAndRestore),
+                Start::Await(A::TruncateAndRestore),
+            ),
+            (
+                Kind::Failback,
+                S::Active,
+                None,
+                Start::Send(A::ReverseAndStart),
+            ),
+            (
+                Kind::Failback,
+                S::PendingRestore,
+                Some(A::TruncateAndRestore),
+                Start::Await(A::TruncateAndRestore),
+            ),
+            // A topic that left the earlier action's path since (someone
+            // else acted on it) starts afresh.
+            (
+                Kind::Failback,
+                S::Stopped,
+                Some(A::TruncateAndRestore),
+                Start::Send(A::TruncateAndRestore),
+            ),
+            (
+                Kind::Switchover,
+                S::Active,
+                Some(A::Promote),
+                Start::Send(A::Promote),
+            ),
+            (Kind::Switchover, S::Stopped, Some(A::Promote), Start::Done),
+            (
+                Kind::Switchover,
+                S::PendingStopped,
+                Some(A::Promote),
+                Start::Await(A::Promote),
+            ),
+        ];
+        for (kind, status, earlier, expected) in table {
+            assert_eq!(
+                resume(*kind, status, *earlier),
+                *expected,
+                "{kind} from {status} after {earlier:?}"
+            );
+        }
     }
 
     #[test]

@@ -103,6 +103,9 @@ struct Run<'a> {
     on_event: Option<EventFn<'a>>,
     journal: Journal<'a>,
     interrupt: Option<Interrupt<'a>>,
+    /// The actions earlier, unfinished runs had accepted, by topic
+    /// ([`super::Runbook::resume_from`]).
+    earlier: BTreeMap<String, MirrorAction>,
     interrupted: bool,
     topics: BTreeMap<String, Tracked>,
     warnings: Vec<String>,
@@ -127,6 +130,14 @@ pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
         })?),
         _ => None,
     };
+    // Read before the fields move into the run.
+    let earlier = rb
+        .earlier
+        .as_deref()
+        .map(|text| {
+            super::journal::accepted_earlier(text, &rb.kind.to_string(), &rb.cluster, &rb.link)
+        })
+        .unwrap_or_default();
     let mut run = Run {
         client: rb.client,
         kind: rb.kind,
@@ -142,6 +153,7 @@ pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
         on_event: rb.on_event,
         journal: Journal::new(rb.journal, started),
         interrupt: rb.interrupt,
+        earlier,
         interrupted: false,
         topics: BTreeMap::new(),
         warnings: Vec::new(),
@@ -466,14 +478,20 @@ impl<'a> Run<'a> {
     /// Each found topic's start ([`plan::start`]).
     fn classify(&mut self) {
         let kind = self.kind;
-        for t in self.topics.values_mut() {
+        for (name, t) in self.topics.iter_mut() {
             if t.phase != Phase::NotStarted("not reached".into()) {
                 continue;
             }
             let Some(status) = t.report.status_before.clone() else {
                 continue;
             };
-            t.phase = match plan::start(kind, &status) {
+            let earlier = self.earlier.get(name).copied();
+            t.phase = match plan::resume(kind, &status, earlier) {
+                Start::Done if earlier.is_some_and(|a| plan::on_path(a, &status)) => {
+                    t.report.action = earlier;
+                    t.report.resumed = true;
+                    Phase::Done
+                }
                 Start::Done => Phase::Done,
                 Start::Await(a) => {
                     t.report.action = Some(a);

@@ -35,7 +35,7 @@ pub async fn run(command: DrCommand, s: &Settings, out: Out) -> Result<(), CliEr
         .map_err(|e| CliError::Config(format!("cannot listen for Ctrl-C and SIGTERM: {e}")))?;
     let mut runbook = runbook.interrupt_on(interrupts.signal());
     if let Some(path) = &args.journal {
-        runbook = runbook.journal(open_journal(path)?);
+        runbook = with_journal(runbook, path)?;
     }
     let report = execute(runbook, &args, out).await?;
     out.result(&report, |o| human(o, &report))?;
@@ -60,18 +60,31 @@ pub fn finish(report: &Report, interrupts: &Interrupts, out: Out) -> Result<(), 
     }
 }
 
-/// The journal file, opened to append (created if need be).
-pub fn open_journal(path: &Path) -> Result<std::fs::File, CliError> {
-    OpenOptions::new()
+/// The runbook with its journal: what earlier runs wrote to the file is
+/// read first, so that an unfinished run's accepted actions are resumed
+/// (`Runbook::resume_from`), then the file is opened to append (created if
+/// need be).
+pub fn with_journal<'a>(
+    runbook: kafka_mirror::dr::Runbook<'a>,
+    path: &Path,
+) -> Result<kafka_mirror::dr::Runbook<'a>, CliError> {
+    let cannot = |e: std::io::Error| {
+        CliError::Config(format!(
+            "cannot open the journal {}: {e}; nothing was sent",
+            path.display()
+        ))
+    };
+    let earlier = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(cannot(e)),
+    };
+    let file = OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
-        .map_err(|e| {
-            CliError::Config(format!(
-                "cannot open the journal {}: {e}; nothing was sent",
-                path.display()
-            ))
-        })
+        .map_err(cannot)?;
+    Ok(runbook.resume_from(earlier).journal(file))
 }
 
 /// Runs a runbook with steps on stderr and a progress bar moving per topic.

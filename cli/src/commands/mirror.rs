@@ -243,7 +243,7 @@ async fn act(
         .timeout(a.timeout)
         .interrupt_on(interrupts.signal());
     if let Some(path) = &a.journal {
-        runbook = runbook.journal(super::dr::open_journal(path)?);
+        runbook = super::dr::with_journal(runbook, path)?;
     }
     let bar = out.progress(0, &action.end_state().to_string());
     let report = runbook
