@@ -19,6 +19,23 @@ use crate::error::{Error, RequestInfo};
 tokio::task_local! {
     static CALL: RefCell<Record>;
     static OBSERVED: RefCell<Observed>;
+    static DEADLINE: tokio::time::Instant;
+}
+
+/// Runs `f` with every call in it ending by `deadline` at the latest, even
+/// when the client's retry policy would give it longer (a runbook's
+/// timeout bounds its action requests).
+pub(crate) async fn by<F: Future>(deadline: tokio::time::Instant, f: F) -> F::Output {
+    DEADLINE.scope(deadline, f).await
+}
+
+/// The earlier of `own` (the retry policy's) and the deadline of an
+/// enclosing [`by`], if any.
+pub(crate) fn deadline(own: Option<tokio::time::Instant>) -> Option<tokio::time::Instant> {
+    match (own, DEADLINE.try_with(|d| *d).ok()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// What the calls made inside [`observed`] sent, all together.

@@ -213,7 +213,7 @@ impl Inner {
         let mut attempt = 0u32;
         // Retries after a 429, which `max_attempts` does not count.
         let mut throttled = 0u32;
-        let deadline = policy.deadline.map(|d| started + d);
+        let deadline = crate::call::deadline(policy.deadline.map(|d| started + d));
         let passed = |in_flight: bool, sends: u32| {
             tracing::Span::current().record("attempts", sends);
             Error::Deadline {

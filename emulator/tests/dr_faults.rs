@@ -14,7 +14,8 @@ use std::time::Duration;
 use common::statuses;
 use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
-use kafka_mirror::dr::{Event, Report, TopicOutcome};
+use kafka_mirror::dr::{Event, Report, Stage, TopicOutcome};
+use kafka_mirror::retry::RetryPolicy;
 use kafka_mirror_emulator::{Emulator, Fault, Script};
 
 const DR: &str = "lkc-dr";
@@ -272,4 +273,44 @@ async fn a_promote_that_keeps_failing_ends_with_a_report_not_an_error() {
             .values()
             .all(|s| *s == S::Active)
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_runbook_timeout_bounds_an_action_request_and_its_retries() {
+    // Every promote is throttled, and the client would retry a 429 a
+    // thousand times: the runbook's timeout ends the request all the same.
+    let e = emulator(&[Script::new(Fault::RateLimited)
+        .on("POST", PROMOTE)
+        .times(10_000)])
+    .await;
+    let (u, s) = e.credentials().unwrap();
+    let c = kafka_mirror::confluent::Client::builder(e.base_url())
+        .basic_auth(u, s)
+        .http_client(common::http())
+        .retry(RetryPolicy::default().max_throttled_retries(1_000))
+        .build()
+        .unwrap();
+    let timeout = Duration::from_secs(60);
+    let report = c
+        .switchover(DR, LINK)
+        .max_resends(0)
+        .timeout(timeout)
+        .await
+        .unwrap();
+    assert!(
+        report.elapsed <= timeout + Duration::from_secs(1),
+        "{:?}",
+        report.elapsed
+    );
+    assert!(!report.succeeded());
+    assert_eq!(report.action_requests, 1);
+    let cut = report.errors.iter().find(|e| e.stage == Stage::Action);
+    // Cut short where the next retry would pass the runbook's deadline.
+    assert!(
+        cut.is_some_and(|e| e.status == Some(429) && e.at <= timeout),
+        "{:#?}",
+        report.errors
+    );
+    let now = statuses(&c, DR, LINK).await;
+    assert!(now.values().all(|s| *s == S::Active), "{now:?}");
 }

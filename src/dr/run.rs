@@ -762,6 +762,9 @@ impl<'a> Run<'a> {
         let request =
             self.client
                 .alter_mirrors(&self.cluster, &self.link, action, body, self.dry_run);
+        // The runbook's timeout bounds the request, retries included; one
+        // cut off is a lost answer, read back like any other.
+        let request = crate::call::by(self.deadline, request);
         let (answer, seen) = crate::call::observed(Box::pin(request)).await;
         let mut results = serde_json::Map::new();
         // Topics to read back, by what made their answer unusable.
