@@ -89,11 +89,6 @@ pub(super) fn on_path(action: MirrorAction, status: &S) -> bool {
     }
 }
 
-/// The status `action` ends in.
-pub(super) fn end_state(action: MirrorAction) -> S {
-    action.end_state()
-}
-
 /// Where a topic is, on its way after `action`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Arrival {
@@ -111,7 +106,7 @@ pub(super) enum Arrival {
 pub(super) fn arrival(action: MirrorAction, status: &S, lag: i64, max_lag: Option<u64>) -> Arrival {
     let caught_up = max_lag.is_none_or(|m| lag.max(0) as u64 <= m);
     match (action, status) {
-        (a, s) if *s == end_state(a) && (*s != S::Active || caught_up) => Arrival::Arrived,
+        (a, s) if *s == a.end_state() && (*s != S::Active || caught_up) => Arrival::Arrived,
         // A failover is the way out of these, so they do not end its wait.
         (MirrorAction::Failover, _) => Arrival::OnTheWay,
         (_, S::Failed | S::LinkFailed) => Arrival::Stuck,
@@ -421,7 +416,7 @@ mod tests {
     #[test]
     fn every_action_ends_where_its_path_does() {
         for a in MirrorAction::ALL {
-            assert!(on_path(*a, &end_state(*a)), "{a}");
+            assert!(on_path(*a, &a.end_state()), "{a}");
         }
     }
 }
