@@ -11,6 +11,8 @@
 use std::cell::RefCell;
 use std::future::Future;
 
+use futures_util::FutureExt;
+
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 
@@ -81,24 +83,33 @@ struct Record {
 
 /// Runs progenitor's `send_raw` future and returns its answer, or the
 /// [`Error`] the transport recorded, or progenitor's error converted.
-pub(crate) async fn send<T, E>(
+///
+/// A plain function around `map`, not an `async` block: an async block
+/// would hold `raw` twice (as captured and as awaited), and `raw` is the
+/// largest future of a call, so every `send()` would copy it more.
+pub(crate) fn send<T, E>(
     raw: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+) -> impl Future<Output = Result<ResponseValue<T>, Error>> {
+    // `map`'s closure runs inside the poll that completes `raw`, so inside
+    // the scope of this call's record.
+    CALL.scope(RefCell::new(Record::default()), raw.map(finish))
+}
+
+/// What `send()` returns once `raw` is done: the recorded error first.
+fn finish<T, E>(
+    result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Result<ResponseValue<T>, Error> {
-    CALL.scope(RefCell::new(Record::default()), async move {
-        let result = raw.await;
-        let record = CALL.with(|r| r.take());
-        match (&record.error, &record.answered) {
-            (Some(e), _) => observe(e.request(), e.status()),
-            (None, Some((r, status))) => observe(Some(r), Some(*status)),
-            (None, None) => {}
-        }
-        match (result, record) {
-            (_, Record { error: Some(e), .. }) => Err(e),
-            (Ok(value), _) => Ok(value),
-            (Err(e), Record { answered, .. }) => Err(convert(e, answered)),
-        }
-    })
-    .await
+    let record = CALL.with(|r| r.take());
+    match (&record.error, &record.answered) {
+        (Some(e), _) => observe(e.request(), e.status()),
+        (None, Some((r, status))) => observe(Some(r), Some(*status)),
+        (None, None) => {}
+    }
+    match (result, record) {
+        (_, Record { error: Some(e), .. }) => Err(e),
+        (Ok(value), _) => Ok(value),
+        (Err(e), Record { answered, .. }) => Err(convert(e, answered)),
+    }
 }
 
 /// Records the transport's outcome for the current `send()` and gives

@@ -244,7 +244,13 @@ impl Inner {
                     None
                 }
                 (Credentials::Tokens { cache, pool }, deadline) => {
-                    let adding = add_bearer(&shared.base, cache, pool, &mut request, fresh.take());
+                    let adding = Box::pin(add_bearer(
+                        &shared.base,
+                        cache,
+                        pool,
+                        &mut request,
+                        fresh.take(),
+                    ));
                     match deadline {
                         Some(d) => match tokio::time::timeout_at(d, adding).await {
                             Ok(token) => token?,
@@ -287,7 +293,10 @@ impl Inner {
                     let elapsed = started.elapsed();
                     return Ok((response, RequestInfo::owned(method, url, attempt, elapsed)));
                 }
-                Ok(response) => match ErrorAnswer::read(response).await {
+                // Boxed, as the other rare paths below: a future held
+                // across an await makes every call's future larger, and
+                // every call moves it.
+                Ok(response) => match Box::pin(ErrorAnswer::read(response)).await {
                     Ok(answer) => (
                         classify_status(answer.status, &answer.body),
                         retry_after(&answer.headers, SystemTime::now()),
@@ -316,7 +325,7 @@ impl Inner {
                     attempt,
                     "the API refused the access token; fetching a new one"
                 );
-                let renewed = cache.bearer_after_refusal(generation);
+                let renewed = Box::pin(cache.bearer_after_refusal(generation));
                 fresh = Some(match deadline {
                     Some(d) => match tokio::time::timeout_at(d, renewed).await {
                         Ok(b) => b?,
