@@ -20,8 +20,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One of the services this crate has a client for; ties a builder to the
-/// client it builds. Sealed: implemented by [`crate::confluent::Confluent`]
-/// and [`crate::instaclustr::Instaclustr`] only.
+/// client it builds. Sealed: implemented by [`crate::confluent::Confluent`],
+/// [`crate::instaclustr_v2::InstaclustrV2`] and
+/// [`crate::instaclustr::Instaclustr`] only.
 pub trait Service: Sized + sealed::Sealed {
     /// The client type built.
     type Client;

@@ -486,6 +486,10 @@ pub enum ConfigError {
     /// A setting that needs another one.
     #[error("{0}")]
     Incomplete(&'static str),
+    /// A credential or header value has characters an HTTP header cannot
+    /// carry (a line break, a control character); the value is not shown.
+    #[error("the {0} contains characters not allowed in an HTTP header")]
+    InvalidHeaderValue(&'static str),
     /// reqwest could not build its client (TLS back end, proxy settings).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(String),
@@ -751,7 +755,7 @@ fn html_title(body: &str) -> Option<&str> {
 
 /// `text` on one line (runs of whitespace become one space), at most `max`
 /// bytes (cut at a character boundary, with the full length said).
-fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.len() <= max {
         return flat;

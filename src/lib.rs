@@ -65,8 +65,8 @@ mod generated_test;
 
 pub use client::ClientBuilder;
 pub use error::{
-    ApiError, ConfigError, ConfluentError, Error, InstaclustrError, InstaclustrV2Error,
-    RequestInfo, VendorError,
+    ApiError, AuthError, ConfigError, ConfluentError, Error, InstaclustrError, InstaclustrV2Error,
+    PaginationError, RequestInfo, VendorError,
 };
 #[doc(no_inline)]
 pub use progenitor_client::ResponseValue;

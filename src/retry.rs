@@ -17,7 +17,7 @@
 //! [`RetryPolicy::max_retry_after`]; otherwise exponential backoff with full
 //! jitter: a random wait between zero and `min(max_delay, base_delay * 2^n)`.
 //! A retry budget shared by the whole client (a token bucket after
-//! aws-sdk-rust's standard mode, [`RetryBudget`]) pays for retries; a call
+//! aws-sdk-rust's standard mode, sized by [`RetryPolicy::budget`]) pays for retries; a call
 //! that succeeds gives back all its retries took (one token when it took
 //! none). A throttled or flaky service, whose calls end up succeeding, keeps
 //! the budget full; a service that is down drains it within about 100
@@ -141,20 +141,20 @@ impl RetryPolicy {
     }
 
     /// The wait before retry number `retry` (1 for the first retry): full
-    /// jitter over `min(max_delay, base_delay * 2^(retry-1))`.
-    pub(crate) fn backoff(&self, retry: u32, rng: &mut fastrand::Rng) -> Duration {
+    /// jitter over `min(max_delay, base_delay * 2^(retry-1))`, with
+    /// `jitter` in `[0, 1)` the random draw.
+    pub(crate) fn backoff(&self, retry: u32, jitter: f64) -> Duration {
         let exp = self
             .base_delay
             .saturating_mul(1u32 << retry.saturating_sub(1).min(20));
         let cap = exp.min(self.max_delay);
-        cap.mul_f64(rng.f64())
+        cap.mul_f64(jitter.clamp(0.0, 1.0))
     }
 }
 
 /// Why a request is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RetryReason {
+pub(crate) enum RetryReason {
     /// HTTP 429.
     RateLimited,
     /// A 5xx with Confluent's `error_code` 50003: the request was not applied.
@@ -169,14 +169,112 @@ pub enum RetryReason {
     ConnectionLost,
 }
 
-impl RetryPolicy {
-    /// Whether a retry for `reason` is left after `counted` attempts that
-    /// count against `max_attempts` and `throttled` retries after a 429.
-    pub(crate) fn allows(&self, reason: RetryReason, counted: u32, throttled: u32) -> bool {
-        match reason {
-            RetryReason::RateLimited => throttled < self.max_throttled_retries,
-            _ => counted < self.max_attempts,
+/// What a call's loop has sent so far: what the retry decision counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Attempts {
+    /// Requests sent, the last one included.
+    pub(crate) sent: u32,
+    /// Of those, retries after a 429, which `max_attempts` does not count.
+    pub(crate) throttled: u32,
+    /// Of those, the send again after a token refresh, which counts
+    /// against neither limit.
+    pub(crate) refreshed: u32,
+}
+
+impl Attempts {
+    /// The sends that count against `max_attempts`.
+    pub(crate) fn counted(self) -> u32 {
+        self.sent - self.throttled - self.refreshed
+    }
+
+    /// After a retry for `reason` is decided.
+    pub(crate) fn retrying(self, reason: RetryReason) -> Self {
+        Self {
+            throttled: self.throttled + u32::from(reason == RetryReason::RateLimited),
+            ..self
         }
+    }
+}
+
+/// The retry decision: send again after a wait, or stop and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Send again after `wait` (then take `reason.cost()` tokens from the
+    /// client's budget, if it has them).
+    Retry {
+        /// The wait before sending again.
+        wait: Duration,
+        /// Why.
+        reason: RetryReason,
+    },
+    /// Return the failure as it is.
+    Stop(Stop),
+}
+
+/// Why a failure is returned rather than retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// It may have been applied, or it will fail the same way.
+    NotRetryable,
+    /// The policy's attempts (or throttled retries) are used up.
+    NoRetryLeft,
+    /// The wait would end past the call's deadline.
+    PastDeadline,
+}
+
+impl RetryPolicy {
+    /// Whether a retry for `reason` is left after `attempts`.
+    pub(crate) fn allows(&self, reason: RetryReason, attempts: Attempts) -> bool {
+        match reason {
+            RetryReason::RateLimited => attempts.throttled < self.max_throttled_retries,
+            _ => attempts.counted() < self.max_attempts,
+        }
+    }
+
+    /// Whether a retry of any kind may follow `attempts` (so the request is
+    /// worth copying before it is sent).
+    pub(crate) fn any_retry_left(&self, attempts: Attempts) -> bool {
+        self.allows(RetryReason::RateLimited, attempts)
+            || self.allows(RetryReason::ConnectFailed, attempts)
+    }
+
+    /// The retry decision, a pure function of the policy, what was sent,
+    /// and the failure: `reason` is its classification (`None`: not
+    /// retryable), `retry_after` the wait the answer asked for, `jitter` a
+    /// number in `[0, 1)` that draws the backoff, and `time_left` the time
+    /// to the call's deadline, if it has one.
+    pub(crate) fn decide(
+        &self,
+        attempts: Attempts,
+        reason: Option<RetryReason>,
+        retry_after: Option<Duration>,
+        jitter: f64,
+        time_left: Option<Duration>,
+    ) -> Decision {
+        let Some(reason) = reason else {
+            return Decision::Stop(Stop::NotRetryable);
+        };
+        if !self.allows(reason, attempts) {
+            return Decision::Stop(Stop::NoRetryLeft);
+        }
+        let wait = match retry_after {
+            Some(asked) => asked.min(self.max_retry_after),
+            None => self.backoff(attempts.sent, jitter),
+        };
+        if time_left.is_some_and(|left| wait > left) {
+            return Decision::Stop(Stop::PastDeadline);
+        }
+        Decision::Retry { wait, reason }
+    }
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stop::NotRetryable => "not retryable",
+            Stop::NoRetryLeft => "no retry left",
+            Stop::PastDeadline => "the next wait would pass the deadline",
+        })
     }
 }
 
@@ -265,29 +363,29 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
 }
 
 /// The client-wide retry budget: a token bucket after aws-sdk-rust's
-/// standard retry mode. Each retry takes tokens ([`RetryBudget::THROTTLE_COST`]
-/// after a 429, [`RetryBudget::RETRY_COST`] after a server or connection
-/// failure, [`RetryBudget::TIMEOUT_COST`] after a timeout); a call that
+/// standard retry mode. Each retry takes tokens (`THROTTLE_COST` after a
+/// 429, `RETRY_COST` after a server or connection failure, `TIMEOUT_COST`
+/// after a timeout); a call that
 /// succeeds gives back everything its retries took, or one token when it
 /// needed none. So a throttled or flaky service, whose calls end up
 /// succeeding, keeps its budget full, while a service that is down drains
 /// it: after `capacity / RETRY_COST` unanswered retries, failures are
 /// returned at once instead of retried, until calls succeed again.
 #[derive(Debug)]
-pub struct RetryBudget {
+pub(crate) struct RetryBudget {
     capacity: u32,
     tokens: Mutex<u32>,
 }
 
 impl RetryBudget {
     /// aws-sdk-rust's initial retry quota.
-    pub const STANDARD_CAPACITY: u32 = 500;
+    pub(crate) const STANDARD_CAPACITY: u32 = 500;
     /// Tokens taken by a retry after a 429.
-    pub const THROTTLE_COST: u32 = 1;
+    pub(crate) const THROTTLE_COST: u32 = 1;
     /// Tokens taken by a retry after a server or connection failure.
-    pub const RETRY_COST: u32 = 5;
+    pub(crate) const RETRY_COST: u32 = 5;
     /// Tokens taken by a retry after a timeout.
-    pub const TIMEOUT_COST: u32 = 10;
+    pub(crate) const TIMEOUT_COST: u32 = 10;
 
     pub(crate) fn new(capacity: u32) -> Self {
         Self {
@@ -316,7 +414,8 @@ impl RetryBudget {
     }
 
     /// Tokens left.
-    pub fn available(&self) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn available(&self) -> u32 {
         *self.tokens.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -397,16 +496,228 @@ mod tests {
     }
 
     #[test]
+    fn the_retry_decision_as_a_table() {
+        use Decision::{Retry, Stop as No};
+        use RetryReason as R;
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        let p = RetryPolicy::default(); // 5 attempts, 10 throttled, 1 s to 30 s, Retry-After <= 60 s
+        let sent = |sent: u32, throttled: u32, refreshed: u32| Attempts {
+            sent,
+            throttled,
+            refreshed,
+        };
+        type Row = (
+            Attempts,
+            Option<R>,
+            Option<Duration>,
+            f64,
+            Option<Duration>,
+            Decision,
+        );
+        let table: &[Row] = &[
+            // Not retryable: a 400, a reset POST.
+            (sent(1, 0, 0), None, None, 0.5, None, No(Stop::NotRetryable)),
+            // Full jitter over 1 s, 2 s, 4 s... capped at 30 s.
+            (
+                sent(1, 0, 0),
+                Some(R::RetriableKafkaError),
+                None,
+                0.5,
+                None,
+                Retry {
+                    wait: ms(500),
+                    reason: R::RetriableKafkaError,
+                },
+            ),
+            (
+                sent(2, 0, 0),
+                Some(R::Gateway(503)),
+                None,
+                0.5,
+                None,
+                Retry {
+                    wait: s(1),
+                    reason: R::Gateway(503),
+                },
+            ),
+            (
+                sent(4, 0, 0),
+                Some(R::ConnectFailed),
+                None,
+                0.0,
+                None,
+                Retry {
+                    wait: s(0),
+                    reason: R::ConnectFailed,
+                },
+            ),
+            (
+                sent(4, 0, 0),
+                Some(R::TimedOut),
+                None,
+                0.75,
+                None,
+                Retry {
+                    wait: s(6),
+                    reason: R::TimedOut,
+                },
+            ),
+            // The fifth send was the last one counted.
+            (
+                sent(5, 0, 0),
+                Some(R::RetriableKafkaError),
+                None,
+                0.5,
+                None,
+                No(Stop::NoRetryLeft),
+            ),
+            // 429s do not count against max_attempts, but have their own limit.
+            (
+                sent(7, 3, 0),
+                Some(R::ConnectionLost),
+                None,
+                0.5,
+                None,
+                Retry {
+                    wait: s(15),
+                    reason: R::ConnectionLost,
+                },
+            ),
+            (
+                sent(8, 3, 0),
+                Some(R::ConnectionLost),
+                None,
+                0.5,
+                None,
+                No(Stop::NoRetryLeft),
+            ),
+            (
+                sent(11, 9, 0),
+                Some(R::RateLimited),
+                None,
+                0.5,
+                None,
+                Retry {
+                    wait: s(15),
+                    reason: R::RateLimited,
+                },
+            ),
+            (
+                sent(12, 10, 0),
+                Some(R::RateLimited),
+                None,
+                0.5,
+                None,
+                No(Stop::NoRetryLeft),
+            ),
+            // The send after a token refresh counts against neither.
+            (
+                sent(6, 0, 1),
+                Some(R::RetriableKafkaError),
+                None,
+                0.5,
+                None,
+                No(Stop::NoRetryLeft),
+            ),
+            (
+                sent(5, 0, 1),
+                Some(R::RetriableKafkaError),
+                None,
+                0.5,
+                None,
+                Retry {
+                    wait: s(8),
+                    reason: R::RetriableKafkaError,
+                },
+            ),
+            // Retry-After wins over backoff, up to max_retry_after.
+            (
+                sent(1, 0, 0),
+                Some(R::RateLimited),
+                Some(s(7)),
+                0.5,
+                None,
+                Retry {
+                    wait: s(7),
+                    reason: R::RateLimited,
+                },
+            ),
+            (
+                sent(1, 0, 0),
+                Some(R::RateLimited),
+                Some(s(600)),
+                0.5,
+                None,
+                Retry {
+                    wait: s(60),
+                    reason: R::RateLimited,
+                },
+            ),
+            // A wait that would end past the deadline is not begun; one
+            // that ends on it is.
+            (
+                sent(1, 0, 0),
+                Some(R::RateLimited),
+                Some(s(7)),
+                0.5,
+                Some(s(6)),
+                No(Stop::PastDeadline),
+            ),
+            (
+                sent(1, 0, 0),
+                Some(R::RateLimited),
+                Some(s(7)),
+                0.5,
+                Some(s(7)),
+                Retry {
+                    wait: s(7),
+                    reason: R::RateLimited,
+                },
+            ),
+            // No retry left is said before the deadline is looked at.
+            (
+                sent(5, 0, 0),
+                Some(R::Gateway(502)),
+                None,
+                0.5,
+                Some(s(0)),
+                No(Stop::NoRetryLeft),
+            ),
+        ];
+        for (i, (attempts, reason, asked, jitter, left, expected)) in table.iter().enumerate() {
+            assert_eq!(
+                p.decide(*attempts, *reason, *asked, *jitter, *left),
+                *expected,
+                "row {i}: {attempts:?} {reason:?} asked {asked:?} left {left:?}"
+            );
+        }
+        let none = RetryPolicy::none();
+        assert_eq!(
+            none.decide(sent(1, 0, 0), Some(R::RateLimited), None, 0.5, None),
+            No(Stop::NoRetryLeft)
+        );
+        assert!(!none.any_retry_left(sent(1, 0, 0)));
+        assert!(
+            p.any_retry_left(sent(5, 0, 0)),
+            "a 429 may still be retried"
+        );
+        assert!(!p.any_retry_left(sent(15, 10, 0)));
+        assert_eq!(sent(3, 1, 0).retrying(R::RateLimited), sent(3, 2, 0));
+        assert_eq!(sent(3, 1, 0).retrying(R::TimedOut), sent(3, 1, 0));
+    }
+
+    #[test]
     fn backoff_is_full_jitter_under_an_exponential_cap() {
         let p = RetryPolicy::default();
         let mut rng = fastrand::Rng::with_seed(7);
         for retry in 1..=10u32 {
             let cap = Duration::from_secs(1u64 << (retry - 1)).min(Duration::from_secs(30));
             for _ in 0..100 {
-                assert!(p.backoff(retry, &mut rng) <= cap);
+                assert!(p.backoff(retry, rng.f64()) <= cap);
             }
         }
-        let waits: Vec<_> = (0..100).map(|_| p.backoff(3, &mut rng)).collect();
+        let waits: Vec<_> = (0..100).map(|_| p.backoff(3, rng.f64())).collect();
         assert!(
             waits.iter().any(|w| *w < Duration::from_secs(1))
                 && waits.iter().any(|w| *w > Duration::from_secs(3))

@@ -27,7 +27,8 @@ use crate::auth::{self, Auth, Bearer, TokenCache};
 use crate::error::{ApiError, ConfigError, Error, RequestInfo, VendorError};
 use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::retry::{
-    RetryBudget, RetryPolicy, RetryReason, classify_status, classify_transport, retry_after,
+    Attempts, Decision, RetryBudget, RetryPolicy, RetryReason, Stop, classify_status,
+    classify_transport, retry_after,
 };
 use crate::runtime::{BodyLimit, Operation};
 
@@ -210,9 +211,7 @@ impl Inner {
         let sent =
             |attempts: u32| RequestInfo::new(method.clone(), &url, attempts, started.elapsed());
         let mut next = Some(request);
-        let mut attempt = 0u32;
-        // Retries after a 429, which `max_attempts` does not count.
-        let mut throttled = 0u32;
+        let mut attempts = Attempts::default();
         let deadline = crate::call::deadline(policy.deadline.map(|d| started + d));
         let passed = |in_flight: bool, sends: u32| {
             tracing::Span::current().record("attempts", sends);
@@ -225,77 +224,52 @@ impl Inner {
         let mut spent = 0u32;
         // The token fetched after a 401, for the one send again it allows.
         let mut fresh: Option<Bearer> = None;
-        let mut refreshed = false;
         let refreshable = matches!(shared.credentials, Credentials::Tokens { .. });
         loop {
-            attempt += 1;
+            attempts.sent += 1;
             let mut request = next.take().expect("a request is set before every attempt");
-            // The send after a forced token refresh is not a retry: it
-            // counts against neither `max_attempts` nor the budget.
-            let counted = attempt - throttled - u32::from(refreshed);
-            // Fixed credentials need no await (this runs for every call).
-            let token = match (&shared.credentials, deadline) {
-                (Credentials::Fixed(headers), _) => {
-                    if same_origin(&shared.base, request.url()) {
-                        for (name, value) in headers {
-                            request.headers_mut().insert(name.clone(), value.clone());
-                        }
-                    }
-                    None
-                }
-                (Credentials::Tokens { cache, pool }, deadline) => {
-                    let adding = Box::pin(add_bearer(
-                        &shared.base,
-                        cache,
-                        pool,
-                        &mut request,
-                        fresh.take(),
-                    ));
-                    match deadline {
-                        Some(d) => match tokio::time::timeout_at(d, adding).await {
-                            Ok(token) => token?,
-                            Err(_) => return Err(passed(false, attempt - 1)),
-                        },
-                        None => adding.await?,
-                    }
-                }
+            let token = match self.authorize(&mut request, fresh.take(), deadline).await {
+                Ok(token) => token,
+                Err(None) => return Err(passed(false, attempts.sent - 1)),
+                Err(Some(e)) => return Err(e),
             };
             // A body that cannot be cloned (a stream) cannot be sent twice;
             // no copy is made when no retry of any kind is left.
-            let mut spare = if policy.allows(RetryReason::RateLimited, counted, throttled)
-                || policy.allows(RetryReason::ConnectFailed, counted, throttled)
-                || (refreshable && !refreshed)
-            {
-                request.try_clone()
-            } else {
-                None
-            };
+            let mut spare =
+                if policy.any_retry_left(attempts) || (refreshable && attempts.refreshed == 0) {
+                    request.try_clone()
+                } else {
+                    None
+                };
             // Held until the answer, for the limiter's count of requests in
             // flight and to learn from a 429.
             let permit = match &shared.limiter {
                 Some(limiter) => match limiter.acquire(deadline).await {
                     Ok(permit) => Some(permit),
-                    Err(()) => return Err(passed(false, attempt - 1)),
+                    Err(()) => return Err(passed(false, attempts.sent - 1)),
                 },
                 None => None,
             };
             let answer = match deadline {
                 Some(d) => match tokio::time::timeout_at(d, client.execute(request)).await {
                     Ok(answer) => answer,
-                    Err(_) => return Err(passed(true, attempt)),
+                    Err(_) => return Err(passed(true, attempts.sent)),
                 },
                 None => client.execute(request).await,
             };
             let (reason, wait_asked, failure) = match answer {
                 Ok(response) if !is_error(response.status()) => {
                     shared.budget.record_success(spent);
-                    tracing::Span::current().record("attempts", attempt);
+                    tracing::Span::current().record("attempts", attempts.sent);
                     let elapsed = started.elapsed();
-                    return Ok((response, RequestInfo::owned(method, url, attempt, elapsed)));
+                    return Ok((
+                        response,
+                        RequestInfo::owned(method, url, attempts.sent, elapsed),
+                    ));
                 }
-                // Boxed, as the other rare paths below: a future held
-                // across an await makes every call's future larger, and
-                // every call moves it.
+                // Boxed, as the other rare paths: a future held across an
+                // await makes every call's future larger, and every call
+                // moves it.
                 Ok(response) => match Box::pin(ErrorAnswer::read(response)).await {
                     Ok(answer) => (
                         classify_status(answer.status, &answer.body),
@@ -312,65 +286,102 @@ impl Inner {
                 limiter.throttled(permit.sent_at());
             }
             drop(permit);
-            // A 401 to a token: maybe it expired early or was revoked. One
-            // new token and one more send; a 401 means nothing was applied,
-            // so POSTs too.
-            if let (Failure::Answer(a), Credentials::Tokens { cache, .. }, Some(generation)) =
-                (&failure, &shared.credentials, token)
-                && !refreshed
+            // Its own step, before the retry decision: a 401 to a token
+            // (expired early, revoked) gets one new token and one more
+            // send. A 401 means nothing was applied, so POSTs too.
+            if let (Failure::Answer(a), Some(generation)) = (&failure, token)
+                && attempts.refreshed == 0
                 && token_refused(a)
                 && let Some(spare) = spare.take()
             {
-                tracing::warn!(
-                    attempt,
-                    "the API refused the access token; fetching a new one"
-                );
-                let renewed = Box::pin(cache.bearer_after_refusal(generation));
-                fresh = Some(match deadline {
-                    Some(d) => match tokio::time::timeout_at(d, renewed).await {
-                        Ok(b) => b?,
-                        Err(_) => return Err(passed(false, attempt)),
-                    },
-                    None => renewed.await?,
-                });
-                refreshed = true;
+                match self.refresh_after_401(generation, deadline).await {
+                    Ok(bearer) => fresh = Some(bearer),
+                    Err(None) => return Err(passed(false, attempts.sent)),
+                    Err(Some(e)) => return Err(e),
+                }
+                attempts.refreshed += 1;
                 next = Some(spare);
                 continue;
             }
-            let allowed = reason.is_some_and(|r| policy.allows(r, counted, throttled));
-            if let (Some(reason), Some(spare), true) = (reason, spare, allowed) {
-                let wait = match wait_asked {
-                    Some(asked) => asked.min(policy.max_retry_after),
-                    None => policy.backoff(
-                        attempt,
-                        &mut shared.rng.lock().unwrap_or_else(|p| p.into_inner()),
-                    ),
-                };
-                let in_time = deadline.is_none_or(|d| Instant::now() + wait <= d);
-                if in_time && shared.budget.try_acquire(reason.cost()) {
-                    tracing::warn!(%reason, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            let jitter = shared.rng.lock().unwrap_or_else(|p| p.into_inner()).f64();
+            let time_left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let decision = policy.decide(attempts, reason, wait_asked, jitter, time_left);
+            if let (Decision::Retry { wait, reason }, Some(spare)) = (decision, spare) {
+                if shared.budget.try_acquire(reason.cost()) {
+                    tracing::warn!(%reason, attempt = attempts.sent, wait_ms = wait.as_millis() as u64, "retrying");
                     spent = spent.saturating_add(reason.cost());
-                    throttled += u32::from(reason == RetryReason::RateLimited);
+                    attempts = attempts.retrying(reason);
                     tokio::time::sleep(wait).await;
                     next = Some(spare);
                     continue;
                 }
-                let why = if in_time {
-                    "the retry budget is spent"
-                } else {
-                    "the next wait would pass the deadline"
-                };
-                tracing::warn!(%reason, attempt, "not retrying: {why}");
+                tracing::warn!(%reason, attempt = attempts.sent, "not retrying: the retry budget is spent");
+            } else if let (Decision::Stop(Stop::PastDeadline), Some(reason)) = (decision, reason) {
+                tracing::warn!(%reason, attempt = attempts.sent, "not retrying: {}", Stop::PastDeadline);
             }
-            tracing::Span::current().record("attempts", attempt);
+            tracing::Span::current().record("attempts", attempts.sent);
             return Err(match failure {
                 Failure::Answer(a) => {
                     let vendor = (shared.api.vendor_error)(&a.body);
-                    ApiError::new(a.status, a.headers, &a.body, vendor, sent(attempt)).into()
+                    ApiError::new(a.status, a.headers, &a.body, vendor, sent(attempts.sent)).into()
                 }
-                Failure::Transport(e) => Error::transport(e, sent(attempt)),
+                Failure::Transport(e) => Error::transport(e, sent(attempts.sent)),
             });
         }
+    }
+
+    /// Adds the credentials to one attempt: fixed headers at once (no
+    /// await, as this runs for every call), or a bearer token (`fresh`: one
+    /// just fetched after a 401), whose generation it returns.
+    /// `Err(None)`: the deadline passed while waiting for a token.
+    async fn authorize(
+        &self,
+        request: &mut Request,
+        fresh: Option<Bearer>,
+        deadline: Option<Instant>,
+    ) -> Result<Option<u64>, Option<Error>> {
+        let shared = &*self.0;
+        match &shared.credentials {
+            Credentials::Fixed(headers) => {
+                if same_origin(&shared.base, request.url()) {
+                    for (name, value) in headers {
+                        request.headers_mut().insert(name.clone(), value.clone());
+                    }
+                }
+                Ok(None)
+            }
+            Credentials::Tokens { cache, pool } => {
+                let adding = Box::pin(add_bearer(&shared.base, cache, pool, request, fresh));
+                match deadline {
+                    Some(d) => match tokio::time::timeout_at(d, adding).await {
+                        Ok(token) => token.map_err(Some),
+                        Err(_) => Err(None),
+                    },
+                    None => adding.await.map_err(Some),
+                }
+            }
+        }
+    }
+
+    /// A new token after the API refused the one of `generation`.
+    /// `Err(None)`: the deadline passed first.
+    async fn refresh_after_401(
+        &self,
+        generation: u64,
+        deadline: Option<Instant>,
+    ) -> Result<Bearer, Option<Error>> {
+        let Credentials::Tokens { cache, .. } = &self.0.credentials else {
+            unreachable!("only a token is refreshed");
+        };
+        tracing::warn!("the API refused the access token; fetching a new one");
+        let renewed = Box::pin(cache.bearer_after_refusal(generation));
+        let bearer = match deadline {
+            Some(d) => tokio::time::timeout_at(d, renewed)
+                .await
+                .map_err(|_| None)?,
+            None => renewed.await,
+        };
+        bearer.map_err(|e| Some(e.into()))
     }
 }
 

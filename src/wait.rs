@@ -297,7 +297,7 @@ async fn wait<S: Clone>(mut w: Wait<'_, S>) -> Result<Report<S>, Error> {
             Err(e) => {
                 seen.failed_polls += 1;
                 seen.last_poll_failed = true;
-                seen.last_poll_error = Some(e.to_string().replace('\n', " "));
+                seen.last_poll_error = Some(crate::error::one_line(&e.to_string(), usize::MAX));
                 let out_of_time = start.elapsed() + pause > w.timeout;
                 // Nothing is known of what to wait for: an empty report
                 // would read as "all reached".

@@ -98,6 +98,33 @@ fn empty_credentials_and_a_pool_without_a_token_are_refused() {
 }
 
 #[test]
+fn a_credential_that_cannot_be_a_header_is_refused_without_showing_it() {
+    // Basic credentials are Base64, which any header carries.
+    let cases = [
+        (
+            Client::builder("https://h").bearer_token("tok\r\nen-LEAK"),
+            "bearer token",
+        ),
+        (
+            Client::builder("https://h")
+                .bearer_token("token")
+                .identity_pool_id("pool\n-LEAK"),
+            "identity pool id",
+        ),
+    ];
+    for (builder, what) in cases {
+        let e = builder.build().unwrap_err();
+        assert_eq!(e, ConfigError::InvalidHeaderValue(what));
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains("LEAK"), "{text}");
+        assert_eq!(
+            e.to_string(),
+            format!("the {what} contains characters not allowed in an HTTP header")
+        );
+    }
+}
+
+#[test]
 fn secrets_do_not_appear_in_debug() {
     let builder = Client::builder("https://h").basic_auth("KEY-ID-42", "TOP-SECRET");
     let shown = format!("{builder:?}");

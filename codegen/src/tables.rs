@@ -1,8 +1,8 @@
 //! Tables generated next to the client, read by the hand-written layer:
 //!
-//! - `OPERATIONS`: each operation's id, method and path template, so the
-//!   request hook can refuse a path parameter that would change the path
-//!   (empty, `.` or `..`) before anything is sent.
+//! - `OPERATIONS`: each operation's client method name and path template,
+//!   sorted by name, so the request hook can refuse a path parameter that
+//!   would change the path (empty, `.` or `..`) before anything is sent.
 //! - `BODY_LIMITS`: numeric and length bounds of request bodies
 //!   (`newTargetLatency >= 1000`), checked before sending for the same reason;
 //!   typify does not enforce them.

@@ -140,7 +140,7 @@ pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
 pub(crate) fn identity_pool_header(pool: &str) -> Result<(HeaderName, HeaderValue), ConfigError> {
     Ok((
         HeaderName::from_static("confluent-identity-pool-id"),
-        sensitive(pool)?,
+        sensitive("identity pool id", pool)?,
     ))
 }
 
@@ -157,7 +157,7 @@ pub(crate) fn headers(auth: &Auth) -> Result<Vec<(HeaderName, HeaderValue)>, Con
             ));
             out.push((
                 reqwest::header::AUTHORIZATION,
-                sensitive(&format!("Basic {token}"))?,
+                sensitive("basic credentials", &format!("Basic {token}"))?,
             ));
         }
         Auth::Bearer {
@@ -166,7 +166,7 @@ pub(crate) fn headers(auth: &Auth) -> Result<Vec<(HeaderName, HeaderValue)>, Con
         } => {
             out.push((
                 reqwest::header::AUTHORIZATION,
-                sensitive(&format!("Bearer {}", token.expose()))?,
+                sensitive("bearer token", &format!("Bearer {}", token.expose()))?,
             ));
             if let Some(pool) = identity_pool_id {
                 out.push(identity_pool_header(pool)?);
@@ -176,10 +176,10 @@ pub(crate) fn headers(auth: &Auth) -> Result<Vec<(HeaderName, HeaderValue)>, Con
     Ok(out)
 }
 
-fn sensitive(value: &str) -> Result<HeaderValue, ConfigError> {
-    let mut v = HeaderValue::from_str(value).map_err(|_| {
-        ConfigError::Incomplete("a credential contains characters not allowed in an HTTP header")
-    })?;
+/// `value` as a header value hidden from `Debug`; `what` names it in the
+/// error, which never shows the value.
+fn sensitive(what: &'static str, value: &str) -> Result<HeaderValue, ConfigError> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| ConfigError::InvalidHeaderValue(what))?;
     v.set_sensitive(true);
     Ok(v)
 }

@@ -13,8 +13,9 @@ use tokio::time::Instant;
 
 use super::token::{AccessToken, TokenProvider};
 use super::{Secret, check_not_empty, is_loopback};
+use crate::error::one_line;
 use crate::error::{AuthError, ConfigError, tally};
-use crate::retry::{RetryPolicy, RetryReason, classify_transport, retry_after};
+use crate::retry::{Attempts, Decision, RetryPolicy, RetryReason, classify_transport, retry_after};
 
 /// How the client proves its identity to the token endpoint (RFC 6749
 /// section 2.3.1).
@@ -263,11 +264,11 @@ pub(crate) struct ClientCredentialsProvider {
 impl TokenProvider for ClientCredentialsProvider {
     async fn token(&self) -> Result<AccessToken, AuthError> {
         let started = Instant::now();
-        let (mut attempt, mut throttled) = (0u32, 0u32);
+        let mut attempts = Attempts::default();
         loop {
-            attempt += 1;
+            attempts.sent += 1;
             let outcome = self.send_once().await;
-            let tally = || tally(attempt, started.elapsed());
+            let tally = || tally(attempts.sent, started.elapsed());
             let (reason, asked, error) = match outcome {
                 Ok(Answer::Token(t)) => return Ok(t),
                 Ok(Answer::Refused {
@@ -306,19 +307,16 @@ impl TokenProvider for ClientCredentialsProvider {
                     .with_source(e),
                 ),
             };
-            let counted = attempt - throttled;
-            let Some(reason) = reason.filter(|r| self.retry.allows(*r, counted, throttled)) else {
+            let jitter = self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64();
+            // The same decision as the API's calls; a token request has no
+            // deadline of its own (the call waiting for it has).
+            let Decision::Retry { wait, reason } =
+                self.retry.decide(attempts, reason, asked, jitter, None)
+            else {
                 return Err(error);
             };
-            let wait = match asked {
-                Some(a) => a.min(self.retry.max_retry_after),
-                None => self.retry.backoff(
-                    attempt,
-                    &mut self.rng.lock().unwrap_or_else(|p| p.into_inner()),
-                ),
-            };
-            tracing::warn!(%reason, attempt, wait_ms = wait.as_millis() as u64, endpoint = %self.endpoint, "retrying the token request");
-            throttled += u32::from(reason == RetryReason::RateLimited);
+            tracing::warn!(%reason, attempt = attempts.sent, wait_ms = wait.as_millis() as u64, endpoint = %self.endpoint, "retrying the token request");
+            attempts = attempts.retrying(reason);
             tokio::time::sleep(wait).await;
         }
     }
@@ -405,12 +403,12 @@ impl ClientCredentialsProvider {
         };
         let code = field("error");
         let what = match (&code, field("error_description")) {
-            (Some(c), Some(d)) => format!(": {c}: {}", one_line(&d)),
+            (Some(c), Some(d)) => format!(": {c}: {}", one_line(&d, 200)),
             (Some(c), None) => format!(": {c}"),
             (None, _) if body.is_empty() => " with an empty body".to_string(),
             (None, _) => format!(
                 " with a body that is not an OAuth error: {}",
-                one_line(&self.redact(&String::from_utf8_lossy(body)))
+                one_line(&self.redact(&String::from_utf8_lossy(body)), 200)
             ),
         };
         AuthError::endpoint(
@@ -451,7 +449,7 @@ fn parse_token(body: &[u8]) -> Result<AccessToken, String> {
     let not_a_token = || {
         format!(
             "with a body that is not a token response: {}",
-            one_line(&String::from_utf8_lossy(body))
+            one_line(&String::from_utf8_lossy(body), 200)
         )
     };
     let v: serde_json::Value = serde_json::from_slice(body).map_err(|_| not_a_token())?;
@@ -482,14 +480,6 @@ fn parse_token(body: &[u8]) -> Result<AccessToken, String> {
     // A lifetime past a year is capped: the refresh time must stay computable.
     let life = Duration::from_secs_f64(seconds.min(365.0 * 86_400.0));
     Ok(AccessToken::new(token, life))
-}
-
-fn one_line(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.char_indices().nth(200) {
-        Some((i, _)) => format!("{}...", &flat[..i]),
-        None => flat,
-    }
 }
 
 #[cfg(test)]

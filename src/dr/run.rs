@@ -246,7 +246,7 @@ fn lags_of(t: &Topic) -> Vec<PartitionLag> {
 
 /// An error on one line, for the report and the journal.
 fn line(e: &Error) -> String {
-    e.to_string().replace('\n', " ")
+    crate::error::one_line(&e.to_string(), usize::MAX)
 }
 
 impl<'a> Run<'a> {

@@ -1,7 +1,8 @@
 //! The normalization rules, in the order they run.
 //!
 //! Each rule is small, named, and answers one service quirk or generator
-//! limit (see `shared/reference/api-facts.md`). They run on the merged
+//! limit, which its own module comment states (the crate's README lists
+//! them). They run on the merged
 //! document as JSON, before progenitor sees it, so a refreshed spec gets the
 //! same treatment with no new code.
 
