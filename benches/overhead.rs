@@ -170,10 +170,6 @@ async fn client_main() {
 
 fn main() {
     let server_mode = std::env::var_os("OVERHEAD_BENCH_SERVER").is_some();
-    // A plain reqwest client needs a process-wide crypto provider when
-    // reqwest is built without one of its own.
-    #[cfg(feature = "rustls")]
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = if server_mode {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()

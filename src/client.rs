@@ -108,7 +108,7 @@ impl<S: Service> ClientBuilder<S> {
 
     /// Uses this `reqwest::Client` (timeouts, proxies, TLS roots, redirect
     /// policy are then its own; start from [`http_client_builder`]). The
-    /// default client uses rustls with the ring provider, the timeouts
+    /// default client uses rustls (aws-lc-rs, the system's roots), the timeouts
     /// [`DEFAULT_TIMEOUT`] and [`DEFAULT_CONNECT_TIMEOUT`], and follows no
     /// redirects, so credentials never leave the configured host.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -286,8 +286,8 @@ impl<S: Service> ClientBuilder<S> {
 ///
 /// # Errors
 ///
-/// [`ConfigError::HttpClient`] when the system's root certificates cannot
-/// be loaded (feature `rustls`).
+/// None with the features this crate has today; the `Result` leaves room
+/// for a TLS set-up that can fail ([`ConfigError::HttpClient`]).
 pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
     crate::tls::configure(
         reqwest::Client::builder()
