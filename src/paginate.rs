@@ -87,36 +87,32 @@ impl<'a, P: Page> Pages<'a, P> {
         C: ClientInfo<Inner> + Sync,
     {
         let state = State::<'a, P> {
-            first: Some(first),
-            next: None,
-            failed: None,
+            step: Step::Init(first),
             seen: HashSet::new(),
             base: Url::parse(client.baseurl()).ok(),
         };
-        let inner = futures_util::stream::unfold(Some(state), move |state| async move {
-            let mut state = state?;
-            // A bad link is reported after the page that carried it, so
-            // none of that page's items is lost.
-            if let Some(e) = state.failed.take() {
-                return Some((Err(e), None));
-            }
-            let page = match state.first.take() {
-                Some(first) => first.await.map(ResponseValue::into_inner),
-                None => match state.next.take() {
-                    Some(url) => fetch::<P>(client.client(), client.inner(), url, operation).await,
-                    None => return None,
-                },
+        let inner = futures_util::stream::unfold(state, move |mut state| async move {
+            let page = match std::mem::replace(&mut state.step, Step::Done) {
+                Step::Init(first) => first.await.map(ResponseValue::into_inner),
+                Step::Next(url) => {
+                    fetch::<P>(client.client(), client.inner(), url, operation).await
+                }
+                // A bad link is reported after the page that carried it,
+                // so none of that page's items is lost.
+                Step::Failed(e) => return Some((Err(e), state)),
+                Step::Done => return None,
             };
             match page {
                 Ok(page) => {
-                    match state.follow(&page) {
-                        Ok(next) => state.next = next,
-                        Err(e) => state.failed = Some(e),
-                    }
-                    let more = state.next.is_some() || state.failed.is_some();
-                    Some((Ok(page), more.then_some(state)))
+                    state.step = match state.follow(&page) {
+                        Ok(Some(url)) => Step::Next(url),
+                        Ok(None) => Step::Done,
+                        Err(e) => Step::Failed(e),
+                    };
+                    Some((Ok(page), state))
                 }
-                Err(e) => Some((Err(e), None)),
+                // The stream ends after an error (the step is Done).
+                Err(e) => Some((Err(e), state)),
             }
         });
         Self {
@@ -321,11 +317,20 @@ impl<P: Page> Stream for Items<'_, P> {
     }
 }
 
+/// What the page stream does next.
+enum Step<'a, P> {
+    /// Send the operation's own request, for the first page.
+    Init(FirstPage<'a, P>),
+    /// Fetch the page at this (checked) `next` link.
+    Next(Url),
+    /// Report the last page's bad `next` link, then end.
+    Failed(Error),
+    /// Nothing more: the last page had no `next`, or a request failed.
+    Done,
+}
+
 struct State<'a, P> {
-    first: Option<FirstPage<'a, P>>,
-    next: Option<Url>,
-    /// A bad `next` of the last page, reported after that page.
-    failed: Option<Error>,
+    step: Step<'a, P>,
     /// Every page link fetched or announced as `self`.
     seen: HashSet<String>,
     base: Option<Url>,
