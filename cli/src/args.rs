@@ -16,20 +16,38 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "kmirror", version, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: Global,
+    pub output: Output,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Flags every command takes.
-#[derive(Debug, Args)]
-pub struct Global {
+/// How results are printed: flags of every command, before or after its
+/// name (`kmirror -o json link list`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Output {
     /// Output format.
     #[arg(short, long, global = true, value_enum, default_value_t = Format::Human)]
     pub output: Format,
     /// Print only what was asked for: no progress, no notes.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+}
+
+/// A command that talks to a service: where it connects (flags,
+/// environment, config-file context) and what it does. The
+/// connection flags are declared here only; `config.rs` reads their names
+/// and variables from clap.
+#[derive(Debug, Args)]
+pub struct Connected<C: Subcommand> {
+    #[command(flatten)]
+    pub connection: Connection,
+    #[command(subcommand)]
+    pub command: C,
+}
+
+/// Where a command connects and with what credentials.
+#[derive(Debug, Args)]
+pub struct Connection {
     /// The REST endpoint: a Confluent cluster's
     /// (https://pkc-xxxxx.region.provider.confluent.cloud) or Instaclustr's
     /// API (https://api.instaclustr.com).
@@ -119,17 +137,13 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Cluster links of the cluster.
-    #[command(subcommand)]
-    Link(LinkCommand),
+    Link(Connected<LinkCommand>),
     /// Mirror topics of a link, and their actions.
-    #[command(subcommand)]
-    Mirror(MirrorCommand),
+    Mirror(Connected<MirrorCommand>),
     /// Disaster-recovery runbooks: switchover, failover, failback.
-    #[command(subcommand)]
-    Dr(DrCommand),
+    Dr(Connected<DrCommand>),
     /// Instaclustr Kafka Connect mirrors.
-    #[command(subcommand)]
-    Instaclustr(InstaclustrCommand),
+    Instaclustr(Connected<InstaclustrCommand>),
     /// Run the emulator of both services on this machine.
     Emulator(EmulatorArgs),
     /// A DR drill against an embedded emulator: no account needed.
@@ -140,6 +154,35 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+/// One connection setting as clap declares it: its flag (`--api-secret`),
+/// its environment variable, and whether it is a secret (its variable's
+/// value is hidden from help).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingNames {
+    pub id: String,
+    pub flag: String,
+    pub env: String,
+    pub secret: bool,
+}
+
+/// Every connection setting's names, read from [`Connection`]'s
+/// declaration (so they are written once).
+pub fn connection_settings() -> Vec<SettingNames> {
+    let declared = <Connection as Args>::augment_args(clap::Command::new("connection"));
+    declared
+        .get_arguments()
+        .map(|a| SettingNames {
+            id: a.get_id().to_string(),
+            flag: a.get_long().map(|l| format!("--{l}")).unwrap_or_default(),
+            env: a
+                .get_env()
+                .map(|e| e.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            secret: a.is_hide_env_values_set(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -515,6 +558,32 @@ mod tests {
     #[test]
     fn the_command_tree_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn connection_settings_are_read_from_their_declaration() {
+        let all = super::connection_settings();
+        let find = |id: &str| all.iter().find(|s| s.id == id).unwrap().clone();
+        let secret = find("api_secret");
+        assert_eq!(
+            (secret.flag.as_str(), secret.env.as_str(), secret.secret),
+            ("--api-secret", "KAFKA_MIRROR_API_SECRET", true)
+        );
+        let url = find("url");
+        assert_eq!(
+            (url.flag.as_str(), url.env.as_str(), url.secret),
+            ("--url", "KAFKA_MIRROR_URL", false)
+        );
+        let secrets: Vec<_> = all
+            .iter()
+            .filter(|s| s.secret)
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(secrets, ["api_secret", "oauth_client_secret"]);
+        assert!(
+            all.iter()
+                .all(|s| s.flag.starts_with("--") && !s.env.is_empty())
+        );
     }
 
     #[test]

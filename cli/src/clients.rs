@@ -2,25 +2,26 @@
 
 use kafka_mirror::auth::OAuthClientCredentials;
 
-use crate::config::{Credentials, Settings, Sourced};
+use crate::config::{Credentials, Settings, Sourced, env_of, where_to_set};
 use crate::exit::CliError;
 
-const WHERE: &str = "set --url or KAFKA_MIRROR_URL, or a context in ~/.config/kmirror/config.toml";
-
 fn url(s: &Settings) -> Result<&Sourced, CliError> {
-    s.url
-        .as_ref()
-        .ok_or_else(|| CliError::Config(format!("no REST endpoint: {WHERE}")))
+    s.url.as_ref().ok_or_else(|| {
+        CliError::Config(format!(
+            "no REST endpoint: {}, or a context in ~/.config/kmirror/config.toml",
+            where_to_set("url")
+        ))
+    })
 }
 
 /// A Confluent client and the cluster id its commands act on.
 pub fn confluent(s: &Settings) -> Result<(kafka_mirror::confluent::Client, String), CliError> {
     let url = url(s)?;
     let cluster = s.cluster.as_ref().ok_or_else(|| {
-        CliError::Config(
-            "no cluster: set --cluster or KAFKA_MIRROR_CLUSTER_ID to the cluster the links are on (lkc-...)"
-                .into(),
-        )
+        CliError::Config(format!(
+            "no cluster: {} to the cluster the links are on (lkc-...)",
+            where_to_set("cluster")
+        ))
     })?;
     let mut b = kafka_mirror::confluent::Client::builder(&url.value);
     match &s.credentials {
@@ -61,9 +62,11 @@ fn config_error(s: &Settings, url: &Sourced, e: kafka_mirror::ConfigError) -> Cl
 fn basic(s: &Settings) -> Result<(&str, &str), CliError> {
     match &s.credentials {
         Credentials::Basic { key, secret } => Ok((key, secret)),
-        _ => Err(CliError::Config(
-            "Instaclustr needs your user name and provisioning API key: set KAFKA_MIRROR_API_KEY and KAFKA_MIRROR_API_SECRET".into(),
-        )),
+        _ => Err(CliError::Config(format!(
+            "Instaclustr needs your user name and provisioning API key: set {} and {}",
+            env_of("api_key"),
+            env_of("api_secret")
+        ))),
     }
 }
 

@@ -10,7 +10,7 @@ use clap::ArgMatches;
 use clap::parser::ValueSource;
 use serde::Deserialize;
 
-use crate::args::Global;
+use crate::args::{Connection, connection_settings};
 use crate::exit::CliError;
 
 /// The config file: named contexts, one of them current.
@@ -72,44 +72,35 @@ pub struct Settings {
     pub notes: Vec<String>,
 }
 
-/// Flag name and environment variable of each setting.
-const SETTINGS: &[(&str, &str, &str)] = &[
-    ("url", "--url", "KAFKA_MIRROR_URL"),
-    ("cluster", "--cluster", "KAFKA_MIRROR_CLUSTER_ID"),
-    ("api_key", "--api-key", "KAFKA_MIRROR_API_KEY"),
-    ("api_secret", "--api-secret", "KAFKA_MIRROR_API_SECRET"),
-    (
-        "oauth_token_url",
-        "--oauth-token-url",
-        "KAFKA_MIRROR_OAUTH_TOKEN_URL",
-    ),
-    (
-        "oauth_client_id",
-        "--oauth-client-id",
-        "KAFKA_MIRROR_OAUTH_CLIENT_ID",
-    ),
-    (
-        "oauth_client_secret",
-        "--oauth-client-secret",
-        "KAFKA_MIRROR_OAUTH_CLIENT_SECRET",
-    ),
-    ("oauth_scope", "--oauth-scope", "KAFKA_MIRROR_OAUTH_SCOPE"),
-    (
-        "identity_pool",
-        "--identity-pool",
-        "KAFKA_MIRROR_IDENTITY_POOL_ID",
-    ),
-];
+/// The flag and environment variable of the setting `id`, as
+/// `args::Connection` declares them.
+fn names_of(id: &str) -> (String, String) {
+    connection_settings()
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(|s| (s.flag, s.env))
+        .unwrap_or_default()
+}
 
-/// Secrets that should not be typed on a command line.
-const SECRET_FLAGS: &[&str] = &["api_secret", "oauth_client_secret"];
+/// "set --url or KAFKA_MIRROR_URL": where the setting `id` is given.
+pub fn where_to_set(id: &str) -> String {
+    let (flag, env) = names_of(id);
+    format!("set {flag} or {env}")
+}
 
-fn names_of(id: &str) -> (&'static str, &'static str) {
-    SETTINGS
-        .iter()
-        .find(|(i, _, _)| *i == id)
-        .map(|(_, flag, env)| (*flag, *env))
-        .unwrap_or(("", ""))
+/// The environment variable of the setting `id`.
+pub fn env_of(id: &str) -> String {
+    names_of(id).1
+}
+
+/// The flags that carry a secret (`--api-secret`...): left out of a
+/// command line shown to resume.
+pub fn secret_flags() -> Vec<String> {
+    connection_settings()
+        .into_iter()
+        .filter(|s| s.secret)
+        .map(|s| s.flag)
+        .collect()
 }
 
 /// The config file's default place: `$XDG_CONFIG_HOME/kmirror/config.toml`
@@ -126,7 +117,7 @@ pub fn default_config_path() -> Option<PathBuf> {
 /// Errors: an unreadable or invalid config file that was named, a context
 /// that does not exist, an API key without its secret (or the reverse), an
 /// incomplete OAuth setting.
-pub fn resolve(global: &Global, matches: &ArgMatches) -> Result<Settings, CliError> {
+pub fn resolve(global: &Connection, matches: &ArgMatches) -> Result<Settings, CliError> {
     let (context, context_from) = load_context(global)?;
     let mut notes = Vec::new();
     let pick =
@@ -151,9 +142,9 @@ pub fn resolve(global: &Global, matches: &ArgMatches) -> Result<Settings, CliErr
                 }),
             }
         };
-    for id in SECRET_FLAGS {
-        if matches.value_source(id) == Some(ValueSource::CommandLine) {
-            let (flag, env) = names_of(id);
+    for setting in connection_settings().into_iter().filter(|s| s.secret) {
+        if matches.value_source(&setting.id) == Some(ValueSource::CommandLine) {
+            let (flag, env) = (setting.flag, setting.env);
             notes.push(format!(
                 "warning: {flag} on the command line is visible to other users of this machine (process list) and kept in shell history; set {env} instead"
             ));
@@ -184,6 +175,13 @@ pub fn resolve(global: &Global, matches: &ArgMatches) -> Result<Settings, CliErr
         &global.identity_pool,
         &context.identity_pool,
     );
+    let env = |id: &str| names_of(id).1;
+    let (key_env, secret_env) = (env("api_key"), env("api_secret"));
+    let (token_env, id_env, client_secret_env) = (
+        env("oauth_token_url"),
+        env("oauth_client_id"),
+        env("oauth_client_secret"),
+    );
     let credentials = match (key, secret, token_url, client_id, client_secret) {
         (Some(k), Some(s), None, None, None) => Credentials::Basic {
             key: k.value,
@@ -198,26 +196,26 @@ pub fn resolve(global: &Global, matches: &ArgMatches) -> Result<Settings, CliErr
         (None, None, None, None, None) => Credentials::None,
         (Some(k), None, ..) => {
             return Err(CliError::Config(format!(
-                "an API key is set ({}) but no API secret: set KAFKA_MIRROR_API_SECRET too (or neither KAFKA_MIRROR_API_KEY nor KAFKA_MIRROR_API_SECRET)",
+                "an API key is set ({}) but no API secret: set {secret_env} too (or neither {key_env} nor {secret_env})",
                 k.from
             )));
         }
         (None, Some(s), ..) => {
             return Err(CliError::Config(format!(
-                "an API secret is set ({}) but no API key: set KAFKA_MIRROR_API_KEY too (or neither KAFKA_MIRROR_API_KEY nor KAFKA_MIRROR_API_SECRET)",
+                "an API secret is set ({}) but no API key: set {key_env} too (or neither {key_env} nor {secret_env})",
                 s.from
             )));
         }
         (Some(_), Some(_), ..) => {
-            return Err(CliError::Config(
-                "both an API key and OAuth settings are set: use KAFKA_MIRROR_API_KEY/KAFKA_MIRROR_API_SECRET or the KAFKA_MIRROR_OAUTH_* variables, not both".into(),
-            ));
+            return Err(CliError::Config(format!(
+                "both an API key and OAuth settings are set: use {key_env}/{secret_env} or the OAuth variables ({token_env}, {id_env}, {client_secret_env}), not both"
+            )));
         }
         (None, None, t, id, s) => {
             let missing: Vec<&str> = [
-                (t.is_none(), "KAFKA_MIRROR_OAUTH_TOKEN_URL"),
-                (id.is_none(), "KAFKA_MIRROR_OAUTH_CLIENT_ID"),
-                (s.is_none(), "KAFKA_MIRROR_OAUTH_CLIENT_SECRET"),
+                (t.is_none(), token_env.as_str()),
+                (id.is_none(), id_env.as_str()),
+                (s.is_none(), client_secret_env.as_str()),
             ]
             .into_iter()
             .filter(|(m, _)| *m)
@@ -258,7 +256,7 @@ fn clean_url(mut url: Sourced, notes: &mut Vec<String>) -> Sourced {
     url
 }
 
-fn load_context(global: &Global) -> Result<(Context, String), CliError> {
+fn load_context(global: &Connection) -> Result<(Context, String), CliError> {
     let (path, named) = match &global.config_path {
         Some(p) => (Some(p.clone()), true),
         None => (default_config_path(), false),

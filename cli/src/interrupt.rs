@@ -96,6 +96,7 @@ impl Interrupts {
 /// when it needs to be.
 pub fn command_line() -> String {
     let mut words = Vec::new();
+    let secret = crate::config::secret_flags();
     let mut args = std::env::args().skip(1);
     words.push("kmirror".to_string());
     while let Some(arg) = args.next() {
@@ -103,7 +104,7 @@ pub fn command_line() -> String {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        if flag.starts_with("--") && flag.contains("secret") {
+        if secret.contains(&flag) {
             if inline.is_none() {
                 args.next();
             }

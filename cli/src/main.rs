@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let out = Out::new(cli.global.output, cli.global.quiet);
+    let out = Out::new(cli.output.output, cli.output.quiet);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(m) = e.message() {
-                eprintln!("{m}");
+                out.error(&m);
             }
             e.exit_code()
         }
@@ -47,25 +47,36 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, matches: &clap::ArgMatches, out: Out) -> Result<(), CliError> {
+    // The connection flags are read where they are declared: in the
+    // matches of the command that takes them.
+    let connected = |c: &args::Connection| {
+        let sub = matches.subcommand().map(|(_, m)| m).unwrap_or(matches);
+        let settings = config::resolve(c, sub)?;
+        for note in &settings.notes {
+            out.note(note);
+        }
+        Ok::<_, CliError>(settings)
+    };
     match cli.command {
-        // These need no connection settings.
-        Command::Completions { shell } => commands::completions(shell),
+        // These need no connection settings, and take no connection flags.
+        Command::Completions { shell } => commands::completions(shell, out),
         Command::Emulator(a) => commands::emulator::run(a, out).await,
         Command::Drill(a) => commands::drill::run(a, out).await,
-        command => {
-            let settings = config::resolve(&cli.global, matches)?;
-            for note in &settings.notes {
-                eprintln!("{note}");
-            }
-            match command {
-                Command::Link(c) => commands::link::run(c, &settings, out).await,
-                Command::Mirror(c) => commands::mirror::run(c, &settings, out).await,
-                Command::Dr(c) => commands::dr::run(c, &settings, out).await,
-                Command::Instaclustr(c) => commands::instaclustr::run(c, &settings, out).await,
-                Command::Completions { .. } | Command::Emulator(_) | Command::Drill(_) => {
-                    unreachable!("handled above")
-                }
-            }
+        Command::Link(c) => {
+            let settings = connected(&c.connection)?;
+            commands::link::run(c.command, &settings, out).await
+        }
+        Command::Mirror(c) => {
+            let settings = connected(&c.connection)?;
+            commands::mirror::run(c.command, &settings, out).await
+        }
+        Command::Dr(c) => {
+            let settings = connected(&c.connection)?;
+            commands::dr::run(c.command, &settings, out).await
+        }
+        Command::Instaclustr(c) => {
+            let settings = connected(&c.connection)?;
+            commands::instaclustr::run(c.command, &settings, out).await
         }
     }
 }

@@ -2,6 +2,7 @@
 //! progress on stderr; colour only on a terminal and without `NO_COLOR`.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -49,25 +50,40 @@ impl Out {
                 h
             }
         };
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(text.as_bytes())
-            .and_then(|_| stdout.flush())
-            .map_err(|e| CliError::Output(e.to_string()))
+        stdout(text.as_bytes())
+    }
+
+    /// Lines of a command's human output that come before its result (the
+    /// drill's story): stdout, human output only, not with --quiet.
+    pub fn story(&self, line: &str) -> Result<(), CliError> {
+        if self.quiet || self.format != Format::Human {
+            return Ok(());
+        }
+        stdout(format!("{line}\n").as_bytes())
+    }
+
+    /// Bytes as they are (a completion script).
+    pub fn raw(&self, bytes: &[u8]) -> Result<(), CliError> {
+        stdout(bytes)
     }
 
     /// A line for the person at the terminal (stderr; not with --quiet).
     pub fn note(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{line}");
+            stderr(line);
         }
     }
 
     /// A step of a long command (stderr, human output only).
     pub fn step(&self, line: &str) {
         if !self.quiet && self.format == Format::Human {
-            eprintln!("{line}");
+            stderr(line);
         }
+    }
+
+    /// Why the command failed (stderr, even with --quiet).
+    pub fn error(&self, line: &str) {
+        stderr(line);
     }
 
     /// A progress bar of `len` items on stderr; hidden with --quiet, with
@@ -104,6 +120,34 @@ impl Out {
             s.to_string()
         }
     }
+}
+
+/// Set once stdout's reader has gone (`kmirror ... | head`): nothing more
+/// is written there, and the command ends as it would have.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to stdout. A reader that has gone is not an error: what it did
+/// not read was not wanted, and the command's exit code stays its own.
+fn stdout(bytes: &[u8]) -> Result<(), CliError> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => Err(CliError::Output(e.to_string())),
+    }
+}
+
+/// Writes a line to stderr; a closed stderr is ignored (there is nowhere
+/// left to say so).
+fn stderr(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// A table: a header row and aligned columns (the last one unpadded).

@@ -305,3 +305,57 @@ fn completions_are_generated_for_three_shells() {
             .stdout(contains("kmirror").and(contains("switchover")));
     }
 }
+
+#[test]
+fn commands_that_connect_nowhere_refuse_connection_flags() {
+    let home = TempDir::new();
+    for args in [
+        vec!["drill", "--url", "https://pkc-1.example.com"],
+        vec!["emulator", "--cluster", "lkc-1"],
+        vec!["completions", "bash", "--api-key", "KEY"],
+    ] {
+        bare(&home)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(contains("unexpected argument"));
+    }
+    // The commands that connect take them after their name, at any depth.
+    bare(&home)
+        .args([
+            "mirror",
+            "list",
+            "--link",
+            "l",
+            "--url",
+            "ftp://h",
+            "--cluster",
+            "c",
+        ])
+        .assert()
+        .code(3)
+        .stderr(contains("--url"));
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly_with_exit_0() {
+    // `kmirror completions bash | head -1`: the pipe closes before the
+    // script is written.
+    use std::process::{Command, Stdio};
+    let home = TempDir::new();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kmirror"))
+        .args(["completions", "bash"])
+        .env("HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -26,20 +26,17 @@ struct Steps {
 }
 
 impl Steps {
-    fn next(&mut self, title: &str, why: &str) {
+    fn next(&mut self, title: &str, why: &str) -> Result<(), CliError> {
         self.n += 1;
-        if self.out.format == crate::args::Format::Human && !self.out.quiet {
-            println!("\n{}. {title}", self.n);
-            if !why.is_empty() {
-                println!("   {why}");
-            }
+        self.out.story(&format!("\n{}. {title}", self.n))?;
+        if !why.is_empty() {
+            self.out.story(&format!("   {why}"))?;
         }
+        Ok(())
     }
 
-    fn say(&self, line: &str) {
-        if self.out.format == crate::args::Format::Human && !self.out.quiet {
-            println!("{line}");
-        }
+    fn say(&self, line: &str) -> Result<(), CliError> {
+        self.out.story(line)
     }
 }
 
@@ -56,13 +53,13 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
     s.say(&format!(
         "A disaster-recovery drill against an emulator of Confluent Cloud Cluster Linking on {} (no account needed).",
         e.base_url()
-    ));
+    ))?;
     let c = match e.oauth_client_credentials().filter(|_| a.oauth) {
         Some((credentials, pool)) => {
             s.say(&format!(
                 "Authenticating with OAuth client credentials at {}: kmirror fetches a bearer token and renews it before it expires.",
                 e.token_url()
-            ));
+            ))?;
             let mut b = kafka_mirror::confluent::Client::builder(e.base_url())
                 .oauth_client_credentials(credentials);
             if let Some(pool) = pool {
@@ -78,7 +75,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         &format!(
             "A cluster link lets the DR cluster ({DR}) pull topics from the primary ({PRIMARY})."
         ),
-    );
+    )?;
     c.create_link()
         .cluster_id(DR)
         .link_name(LINK)
@@ -104,7 +101,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         &format!(
             "A mirror topic is a read-only copy on {DR} that follows its source topic on {PRIMARY}."
         ),
-    );
+    )?;
     for topic in TOPICS {
         c.create_mirror_topic()
             .cluster_id(DR)
@@ -122,14 +119,14 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
     s.next(
         "List them",
         "The service answers in pages; kmirror follows each page's metadata.next link.",
-    );
+    )?;
     let (count, pages) = count_pages(&c).await?;
-    s.say(&format!("   {count} mirror topics in {pages} pages"));
+    s.say(&format!("   {count} mirror topics in {pages} pages"))?;
 
     s.next(
         "Lag per partition",
         &format!("Lag: messages written on {PRIMARY} that {DR} has not copied yet."),
-    );
+    )?;
     let topics = c
         .list_mirror_topics()
         .cluster_id(DR)
@@ -151,7 +148,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
             ]
         })
         .collect();
-    s.say(table(&["   TOPIC", "STATUS", "LAG"], &rows).trim_end());
+    s.say(table(&["   TOPIC", "STATUS", "LAG"], &rows).trim_end())?;
 
     let all = || Runbook {
         selection: TopicSelection {
@@ -177,7 +174,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
                 "From now on the emulator fails requests as a bad day does (fault seed {}): 20% answer 500 with error code 50003, 10% are reset before they are applied, 10% are applied and their answer lost, and above 20 requests a second they answer 429. The first {first}'s answer is lost too, whatever the draw. A reset and a lost answer look the same to kmirror: it never sends an action again blindly, it reads the topics back to learn what happened.",
                 a.fault_seed
             ),
-        );
+        )?;
         e.set_faults(Faults {
             rate_limit_per_second: Some(20),
             retriable_error_fraction: 0.2,
@@ -192,43 +189,43 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         s.next(
             &format!("Outage: {PRIMARY} becomes unreachable"),
             "The link turns UNAVAILABLE and the mirrors SOURCE_UNAVAILABLE: nothing more arrives, so their lag is frozen.",
-        );
+        )?;
         e.outage(PRIMARY);
         s.next(
             "Failover",
             &format!("Failover stops mirroring now, without waiting for the lag: each topic becomes a normal, writable topic on {DR} (STOPPED)."),
-        );
+        )?;
         let r = execute(c.failover(DR, LINK), &all(), out).await?;
-        s.say(human(&out, &r).trim_end());
-        s.say("   That lag is what an unplanned failover costs.");
+        s.say(human(&out, &r).trim_end())?;
+        s.say("   That lag is what an unplanned failover costs.")?;
         reports.push(r);
-        s.next(&format!("{PRIMARY} is back"), "The link is ACTIVE again.");
+        s.next(&format!("{PRIMARY} is back"), "The link is ACTIVE again.")?;
         e.recover(PRIMARY);
         s.next(
             "Failback",
             &format!("Truncate-and-restore cuts each topic on {DR} back to where it left {PRIMARY} (what was written on {DR} since the failover is dropped), then it mirrors {PRIMARY} again until it has caught up: {PRIMARY} is the primary again."),
-        );
+        )?;
         let r = execute(c.failback(DR, LINK), &all(), out).await?;
-        s.say(human(&out, &r).trim_end());
+        s.say(human(&out, &r).trim_end())?;
         reports.push(r);
     } else if a.failover {
         s.next(
             "Failover",
             &format!("Failover stops mirroring now, without waiting for the lag: each topic becomes a normal, writable topic on {DR} (STOPPED). Use it when {PRIMARY} is down."),
-        );
+        )?;
         let r = execute(c.failover(DR, LINK), &all(), out).await?;
-        s.say(human(&out, &r).trim_end());
+        s.say(human(&out, &r).trim_end())?;
         s.say(&format!(
             "   With {PRIMARY} really down, that lag would be lost."
-        ));
+        ))?;
         reports.push(r);
     } else {
         s.next(
             "Switchover",
             &format!("A planned switchover waits until the lag is 0, then promotes: each mirror stops following {PRIMARY} and becomes a normal, writable topic on {DR} (STOPPED). Nothing is lost."),
-        );
+        )?;
         let r = execute(c.switchover(DR, LINK), &all(), out).await?;
-        s.say(human(&out, &r).trim_end());
+        s.say(human(&out, &r).trim_end())?;
         reports.push(r);
     }
     let injected: Vec<(Fault, u64)> = Fault::ALL
@@ -241,9 +238,9 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         s.next(
             "What the faults did",
             "The emulator's count of what it injected, and what the runbook made of it.",
-        );
+        )?;
         for (fault, n) in &injected {
-            s.say(&format!("   {n:>4} × {fault}"));
+            s.say(&format!("   {n:>4} × {fault}"))?;
         }
         let topics = || reports.iter().flat_map(|r| r.topics.values());
         let read_back = topics().filter(|t| !t.lost_answers.is_empty()).count();
@@ -255,7 +252,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         s.say(&format!(
             "   The runbook sent {sent} action request(s). {read_back} topic(s) had an answer lost and were read back: {} had been acted on and were awaited, {resent} had not and were sent again. {failed_polls} read(s) of the topics failed and were read again at the next interval.",
             read_back - resent
-        ));
+        ))?;
     }
     let ok = reports.iter().all(Report::succeeded);
     s.say(&format!(
@@ -265,7 +262,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         } else {
             "Drill FAILED: see the topics above."
         }
-    ));
+    ))?;
     if out.format != crate::args::Format::Human {
         let summary = serde_json::json!({
             "emulator": e.base_url(),

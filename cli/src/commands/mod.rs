@@ -11,21 +11,18 @@ use clap::CommandFactory;
 
 use crate::args::{Cli, Shell, TopicSelection};
 use crate::exit::CliError;
+use crate::output::Out;
 
 /// `kmirror completions SHELL`.
-pub fn completions(shell: Shell) -> Result<(), CliError> {
+pub fn completions(shell: Shell, out: Out) -> Result<(), CliError> {
     let shell = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
     };
-    clap_complete::generate(
-        shell,
-        &mut Cli::command(),
-        "kmirror",
-        &mut std::io::stdout(),
-    );
-    Ok(())
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kmirror", &mut script);
+    out.raw(&script)
 }
 
 /// `name=value` pairs.
