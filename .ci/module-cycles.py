@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Fails when two top-level modules of the SDK's src/ use each other,
-directly or through others.
+"""Fails when two top-level modules of a crate's src/ use each other,
+directly or through others: the SDK's, and with --all every crate of the
+workspace (the SDK, codegen, the emulator, the CLI).
 
 A module is `src/<name>.rs` or `src/<name>/`. It uses another when its code
 (comments aside) names `crate::<other>` or `$crate::<other>`, or an item the
@@ -9,7 +10,11 @@ counts for the module that includes it: pass the build's OUT_DIR files
 (`confluent.rs`, `confluent_mock.rs`, ...) as arguments, or let the script
 find them under target/.
 
+In the other crates a top-level module file's `super::<other>` counts too
+(its `super` is the crate root).
+
 Usage: .ci/module-cycles.py [GENERATED.rs ...]
+       .ci/module-cycles.py --all
 """
 
 import glob
@@ -24,11 +29,11 @@ REFERENCE = re.compile(r"\$?crate::(\w+)")
 GROUP = re.compile(r"\$?crate::\{([^}]*)\}", re.S)
 
 
-def modules():
+def modules(src=SRC):
     out = {}
-    for entry in os.listdir(SRC):
-        path = os.path.join(SRC, entry)
-        if entry == "lib.rs":
+    for entry in os.listdir(src):
+        path = os.path.join(src, entry)
+        if entry in ("lib.rs", "main.rs"):
             continue
         if entry.endswith(".rs"):
             out[entry[:-3]] = [path]
@@ -37,9 +42,12 @@ def modules():
     return out
 
 
-def root_reexports():
+def root_reexports(src=SRC):
     """`pub use error::{Error, ...}` in lib.rs: item name -> module."""
-    text = open(os.path.join(SRC, "lib.rs")).read()
+    root = os.path.join(src, "lib.rs")
+    if not os.path.exists(root):
+        return {}
+    text = open(root).read()
     out = {}
     for m in re.finditer(r"pub use (\w+)::(\{[^}]*\}|\w+)", text, re.S):
         module, items = m.group(1), m.group(2).strip("{}")
@@ -114,7 +122,45 @@ def find_cycle(graph):
     return None
 
 
+SUPER = re.compile(r"\bsuper::(\w+)")
+SUPER_GROUP = re.compile(r"\bsuper::\{([^}]*)\}", re.S)
+
+
+def check_crate(crate):
+    """One crate other than the SDK: its modules and cycle, printed."""
+    src = os.path.join(ROOT, crate, "src")
+    mods = modules(src)
+    names = set(mods)
+    reexports = root_reexports(src)
+    graph = {name: set() for name in names}
+    for name, files in mods.items():
+        for f in files:
+            text = code(f)
+            found = uses(text, names, reexports)
+            top_level = os.path.dirname(f) == src or os.path.basename(f) == "mod.rs" and os.path.dirname(os.path.dirname(f)) == src
+            if top_level:
+                found |= {m.group(1) for m in SUPER.finditer(text)} & names
+                for g in SUPER_GROUP.finditer(text):
+                    found |= {p.split("::")[0] for p in re.split(r"[,\s]+", g.group(1))} & names
+            graph[name] |= found - {name}
+    print(f"{crate}/src:")
+    for name in sorted(graph):
+        print(f"  {name} -> {', '.join(sorted(graph[name])) or '(nothing)'}")
+    cycle = find_cycle(graph)
+    if cycle:
+        print(f"import cycle among the modules of {crate}/src: " + " -> ".join(cycle), file=sys.stderr)
+        return 1
+    print(f"no import cycle among {len(names)} modules of {crate}/src")
+    return 0
+
+
 def main():
+    if sys.argv[1:] == ["--all"]:
+        sys.argv = sys.argv[:1]
+        failed = main()
+        for crate in ("codegen", "emulator", "cli"):
+            failed |= check_crate(crate)
+        return failed
     mods = modules()
     names = set(mods)
     reexports = root_reexports()

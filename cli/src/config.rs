@@ -93,16 +93,6 @@ pub fn env_of(id: &str) -> String {
     names_of(id).1
 }
 
-/// The flags that carry a secret (`--api-secret`...): left out of a
-/// command line shown to resume.
-pub fn secret_flags() -> Vec<String> {
-    connection_settings()
-        .into_iter()
-        .filter(|s| s.secret)
-        .map(|s| s.flag)
-        .collect()
-}
-
 /// The config file's default place: `$XDG_CONFIG_HOME/kmirror/config.toml`
 /// or `~/.config/kmirror/config.toml`.
 pub fn default_config_path() -> Option<PathBuf> {

@@ -96,7 +96,11 @@ impl Interrupts {
 /// when it needs to be.
 pub fn command_line() -> String {
     let mut words = Vec::new();
-    let secret = crate::config::secret_flags();
+    let secret: Vec<String> = crate::args::connection_settings()
+        .into_iter()
+        .filter(|s| s.secret)
+        .map(|s| s.flag)
+        .collect();
     let mut args = std::env::args().skip(1);
     words.push("kmirror".to_string());
     while let Some(arg) = args.next() {

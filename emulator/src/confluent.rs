@@ -7,9 +7,10 @@ use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::time::Instant;
 
+use super::error::ApiError;
 use super::faults::{NOT_LEADER, RefusedTopics};
 use super::http::{Api, Body, Params, check_topic_name, no_nulls};
 use super::state::{Config, LINK_TASKS, Link, Mirror, transition};
@@ -21,11 +22,7 @@ type Answer = Result<Response, Response>;
 
 /// Confluent's error body.
 pub(crate) fn error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({"error_code": code, "message": message.into()})),
-    )
-        .into_response()
+    ApiError::confluent(status, code, message).into_response()
 }
 
 fn not_found(what: impl Into<String>) -> Response {

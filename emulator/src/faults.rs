@@ -11,8 +11,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 
-use crate::confluent;
-use crate::http::Api;
+use crate::error::{Api, ApiError};
 
 /// Random faults, drawn per request from the emulator's seeded source.
 #[derive(Debug, Clone, Default)]
@@ -331,11 +330,12 @@ impl Inner {
 pub(crate) fn answer(fault: Fault, path: &str) -> Option<Response> {
     let api = Api::of(path);
     Some(match fault {
-        Fault::RetriableError => confluent::error(
+        Fault::RetriableError => ApiError::confluent(
             StatusCode::INTERNAL_SERVER_ERROR,
             NOT_LEADER.0,
             NOT_LEADER.1,
-        ),
+        )
+        .into_response(),
         Fault::RateLimited if api == Api::Confluent => (
             StatusCode::TOO_MANY_REQUESTS,
             [("content-type", "text/html;charset=utf-8")],

@@ -13,40 +13,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Which service a request is for, from its path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Api {
-    /// `/kafka/v3/...`, and anything else (Confluent's REST proxy serves it).
-    Confluent,
-    /// `/provisioning/v1/...`.
-    Instaclustr,
-    /// `/cluster-management/v2/...`.
-    InstaclustrV2,
-}
-
-impl Api {
-    pub(crate) fn of(path: &str) -> Self {
-        if path.starts_with("/provisioning/") {
-            Api::Instaclustr
-        } else if path.starts_with("/cluster-management/") {
-            Api::InstaclustrV2
-        } else {
-            Api::Confluent
-        }
-    }
-
-    /// The service's error body with this status.
-    pub(crate) fn error(self, status: StatusCode, message: impl Into<String>) -> Response {
-        match self {
-            Api::Confluent => crate::confluent::error(status, i64::from(status.as_u16()), message),
-            Api::Instaclustr => crate::instaclustr::error(status, message),
-            Api::InstaclustrV2 => {
-                let name = status.canonical_reason().unwrap_or("error");
-                crate::instaclustr_v2::error(status, name, message)
-            }
-        }
-    }
-}
+pub(crate) use crate::error::Api;
 
 /// A JSON request body, decoded into `T`, with the JSON it came from (for
 /// checks serde cannot make, such as an explicit `null`). Refuses, in the

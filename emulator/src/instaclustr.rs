@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tokio::time::Instant;
 
 use super::Shared;
@@ -18,7 +17,7 @@ type Answer = Result<Response, Response>;
 
 /// Instaclustr's error body.
 pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({"status": status.as_u16(), "message": message.into(), "errorDetails": {}, "code": status.as_u16()}))).into_response()
+    crate::error::ApiError::instaclustr(status, message).into_response()
 }
 
 fn cluster_id(raw: &str) -> Result<String, Response> {

@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tokio::time::Instant;
 
 use super::Shared;
@@ -22,11 +21,7 @@ type Answer = Result<Response, Response>;
 /// v2's error body: one error, named after the field at fault (or the
 /// status when no field is).
 pub(crate) fn error(status: StatusCode, name: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({"errors": [{"name": name, "message": message.into()}]})),
-    )
-        .into_response()
+    crate::error::ApiError::instaclustr_v2(status, name, message).into_response()
 }
 
 fn bad(name: &str, message: impl Into<String>) -> Response {

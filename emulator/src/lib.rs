@@ -159,6 +159,7 @@
 #![allow(clippy::result_large_err)]
 
 mod confluent;
+mod error;
 mod faults;
 mod http;
 mod instaclustr;
@@ -1014,13 +1015,19 @@ fn authenticate(s: &Shared, request: &Request, confluent: bool) -> Result<(), Re
         return Ok(());
     }
     let refuse = |message: &str| {
-        Err(match http::Api::of(request.uri().path()) {
-            _ if confluent => confluent::error(StatusCode::UNAUTHORIZED, 40101, message),
-            http::Api::InstaclustrV2 => {
-                instaclustr_v2::error(StatusCode::UNAUTHORIZED, "authorization", "Not Authorized")
+        let unauthorized = StatusCode::UNAUTHORIZED;
+        Err(match error::Api::of(request.uri().path()) {
+            _ if confluent => error::ApiError::confluent(unauthorized, 40101, message),
+            error::Api::InstaclustrV2 => {
+                error::ApiError::instaclustr_v2(unauthorized, "authorization", "Not Authorized")
             }
-            _ => instaclustr::error(StatusCode::UNAUTHORIZED, "Not Authorized"),
-        })
+            // Paths outside the three APIs (`confluent` is false for them)
+            // get v1's shape, as before.
+            error::Api::Instaclustr | error::Api::Confluent => {
+                error::ApiError::instaclustr(unauthorized, "Not Authorized")
+            }
+        }
+        .into_response())
     };
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
     let given = header("authorization").unwrap_or("");
