@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::error::ApiError;
 use super::faults::{NOT_LEADER, RefusedTopics};
 use super::http::{Api, Body, Params, check_topic_name, no_nulls};
-use super::state::{Config, LINK_TASKS, Link, Mirror, transition};
+use super::state::{Config, LINK_TASKS, Link, Mirror, State, transition};
 use super::{Shared, page};
 use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types as t;
@@ -65,6 +65,11 @@ pub(crate) struct Flags {
 /// not answer, as a gateway would say.
 pub(crate) fn cluster_down(s: &Shared, cluster: &str) -> Result<(), Response> {
     let state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    down_in(&state, cluster)
+}
+
+/// [`cluster_down`] under a lock the caller holds.
+fn down_in(state: &State, cluster: &str) -> Result<(), Response> {
     if state.down.contains(cluster) {
         return Err(error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -429,7 +434,15 @@ pub(crate) async fn get_link(
 
 /// Whether the other end of the link is in an outage.
 fn peer_down(s: &Shared, cluster: &str, link: &str) -> bool {
-    let state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    peer_down_in(
+        &s.state.lock().unwrap_or_else(|p| p.into_inner()),
+        cluster,
+        link,
+    )
+}
+
+/// [`peer_down`] under a lock the caller holds.
+fn peer_down_in(state: &State, cluster: &str, link: &str) -> bool {
     state
         .clusters
         .get(cluster)
@@ -443,21 +456,30 @@ pub(crate) async fn delete_link(
     Path((cluster, link)): Path<(String, String)>,
     Params(q): Params<Flags>,
 ) -> Answer {
-    cluster_down(&s, &cluster)?;
-    let busy = with_link(&s, &cluster, &link, |l, _| {
-        l.mirrors
-            .values()
-            .any(|m| m.status != t::MirrorTopicStatus::Stopped)
-    })?;
+    // Checked and removed under one lock: no request sees a link that
+    // passed the check and is half gone.
+    let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    state.settle(Instant::now());
+    down_in(&state, &cluster)?;
+    let links = state.clusters.get_mut(&cluster);
+    let Some(l) = links.as_ref().and_then(|links| links.get(&link)) else {
+        return Err(not_found(format!(
+            "Cluster link '{link}' does not exist on cluster '{cluster}'."
+        )));
+    };
+    let busy = l
+        .mirrors
+        .values()
+        .any(|m| m.status != t::MirrorTopicStatus::Stopped);
     if busy && !q.force.unwrap_or(false) {
         return Err(bad_request(format!(
             "Cluster link '{link}' has mirror topics that are not stopped; use force=true"
         )));
     }
     if !q.validate_only.unwrap_or(false) {
-        let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.clusters.get_mut(&cluster).map(|l| l.remove(&link));
+        links.map(|l| l.remove(&link));
     }
+    drop(state);
     // The spec declares 200 (no body) for deleting a link.
     Ok(StatusCode::OK.into_response())
 }
@@ -759,7 +781,6 @@ pub(crate) async fn mirrors_action(
     refused: Option<axum::Extension<RefusedTopics>>,
     body: Body<t::AlterMirrorsRequestData>,
 ) -> Answer {
-    cluster_down(&s, &cluster)?;
     let refused = refused.map(|r| r.0).unwrap_or_default();
     no_nulls(
         Api::Confluent,
@@ -778,8 +799,23 @@ pub(crate) async fn mirrors_action(
     let truncation = q.include_partition_level_truncation_data.unwrap_or(false);
     let behaviour = s.behaviour.clone();
     let drain = behaviour.lag_drain_per_second;
-    let source_down = peer_down(&s, &cluster, &link);
-    let (items, reversed) = with_link(&s, &cluster, &link, |l, now| {
+    // One lock for the whole action, the reversed mirrors included: no
+    // request sees it half applied.
+    let now = Instant::now();
+    let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    state.settle(now);
+    down_in(&state, &cluster)?;
+    let source_down = peer_down_in(&state, &cluster, &link);
+    let (items, reversed) = {
+        let l = state
+            .clusters
+            .get_mut(&cluster)
+            .and_then(|links| links.get_mut(&link))
+            .ok_or_else(|| {
+                not_found(format!(
+                    "Cluster link '{link}' does not exist on cluster '{cluster}'."
+                ))
+            })?;
         let names: Vec<String> = match &pattern {
             Some(re) => l
                 .mirrors
@@ -847,11 +883,9 @@ pub(crate) async fn mirrors_action(
             }
         }
         (items, reversed)
-    })?;
+    };
     // Reversing: the source cluster gets a mirror of the (now stopped) topic.
     if !reversed.is_empty() {
-        let now = Instant::now();
-        let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
         let source = state
             .clusters
             .get(&cluster)
