@@ -488,35 +488,9 @@ pub enum InstaclustrMirrorCommand {
 
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
-    /// Port on 127.0.0.1 (0: any free one).
-    #[arg(long, default_value_t = 8090)]
-    pub port: u16,
-    /// Accept requests without credentials.
-    #[arg(long)]
-    pub no_auth: bool,
-    /// Answer 429 above this many requests in any sliding second.
-    #[arg(long, value_name = "N")]
-    pub rate_limit: Option<usize>,
-    /// Answer this fraction (0 to 1) of requests 500 with error_code 50003.
-    #[arg(long, value_name = "FRACTION")]
-    pub retriable_errors: Option<f64>,
-    /// Close the connection of this fraction of requests, unanswered,
-    /// before applying them.
-    #[arg(long, value_name = "FRACTION")]
-    pub connection_resets: Option<f64>,
-    /// Apply this fraction of requests, then close the connection
-    /// unanswered (the answer is lost, the change is made).
-    #[arg(long, value_name = "FRACTION")]
-    pub lost_answers: Option<f64>,
-    /// Seed of the fault injector, so a faulty run repeats (default 1).
-    #[arg(long, value_name = "N")]
-    pub fault_seed: Option<u64>,
-    /// Delay every answer (200ms...).
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
-    pub latency: Option<Duration>,
-    /// How long PENDING_STOPPED lasts after a promote.
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
-    pub promote_delay: Option<Duration>,
+    /// The flags the emulator package declares for its own binary too.
+    #[command(flatten)]
+    pub flags: kafka_mirror_emulator::EmulatorFlags,
 }
 
 #[derive(Debug, Args)]

@@ -161,6 +161,8 @@
 mod confluent;
 mod error;
 mod faults;
+#[cfg(feature = "cli")]
+mod flags;
 mod http;
 mod instaclustr;
 mod instaclustr_v2;
@@ -184,6 +186,8 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 pub use faults::{Fault, Faults, Script};
+#[cfg(feature = "cli")]
+pub use flags::EmulatorFlags;
 pub use seed::SeedFile;
 pub use state::Behaviour;
 use state::{IcMirror, Link, Mirror, State};

@@ -12,31 +12,47 @@ fn emulator(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn bad_flags_print_the_usage_and_exit_2() {
-    for args in [
-        &["--bogus"][..],
-        &["--port", "http"],
-        &["--page-size", "0"],
-        &["--latency", "soon"],
-        &["--seed", "/nonexistent/seed.json"],
+    for (args, why) in [
+        (&["--bogus"][..], "unexpected argument '--bogus'"),
+        (
+            &["--port", "http"],
+            "invalid value 'http' for '--port <PORT>'",
+        ),
+        (&["--page-size", "0"], "a whole number above 0, not `0`"),
+        (
+            &["--latency", "soon"],
+            "a duration such as 500ms, 3s or 1m, not `soon`",
+        ),
     ] {
         let out = emulator(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.starts_with("kafka-mirror-emulator: "),
+            err.starts_with("error: ") && err.contains(why),
             "{args:?}: {err}"
         );
+        assert!(err.contains("try '--help'"), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
-    let usage = String::from_utf8_lossy(&emulator(&["--bogus"]).stderr).to_string();
-    assert!(usage.contains("usage: kafka-mirror-emulator") && usage.contains("--seed FILE"));
+    let unknown = String::from_utf8_lossy(&emulator(&["--bogus"]).stderr).to_string();
+    assert!(unknown.contains("Usage: kafka-mirror-emulator [OPTIONS]"), "{unknown}");
+    // A seed file that cannot be read is named, after the flags parsed.
+    let out = emulator(&["--seed", "/nonexistent/seed.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("kafka-mirror-emulator: ") && err.contains("/nonexistent/seed.json"),
+        "{err}"
+    );
 }
 
 #[test]
 fn help_is_a_success() {
     let out = emulator(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("--promote-delay DURATION"));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--promote-delay <DURATION>"), "{help}");
+    assert!(help.contains("--seed <FILE>"), "{help}");
 }
 
 #[test]
