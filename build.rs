@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use kafka_mirror_codegen::rules::{KnownValues, OperationName};
-use kafka_mirror_codegen::{ApiConfig, generate, generate_mock};
+use kafka_mirror_codegen::{ApiConfig, generate_with_mock};
 
 /// Names a folder of specs to generate from instead of `openapi/`.
 const OPENAPI_DIR_VAR: &str = "KAFKA_MIRROR_OPENAPI_DIR";
@@ -35,16 +35,18 @@ fn main() {
             .and_then(|n| n.to_str())
             .unwrap_or("api")
             .replace('-', "_");
-        match generate(&api) {
-            Ok(generated) => write(&out.join(format!("{name}.rs")), &generated.source),
-            Err(e) => fail(&format!("{e}{from}")),
-        }
-        // Feature `mock`: typed httpmock helpers from the same spec.
-        if std::env::var_os("CARGO_FEATURE_MOCK").is_some() {
-            match generate_mock(&api, &format!("crate::{name}")) {
-                Ok(source) => write(&out.join(format!("{name}_mock.rs")), &source),
-                Err(e) => fail(&format!("{e}{from}")),
+        // Feature `mock`: typed httpmock helpers from the same spec, from
+        // the same preparation.
+        let mock_path = format!("crate::{name}");
+        let mock = std::env::var_os("CARGO_FEATURE_MOCK").map(|_| mock_path.as_str());
+        match generate_with_mock(&api, mock) {
+            Ok((generated, mock)) => {
+                write(&out.join(format!("{name}.rs")), &generated.source);
+                if let Some(source) = mock {
+                    write(&out.join(format!("{name}_mock.rs")), &source);
+                }
             }
+            Err(e) => fail(&format!("{e}{from}")),
         }
     }
 }

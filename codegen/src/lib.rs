@@ -120,9 +120,29 @@ pub fn normalized(api: &ApiConfig) -> Result<serde_json::Value> {
 /// `Generator::httpmock`), from the same normalized spec as the client.
 /// `crate_path` is the module holding the client's `types`.
 pub fn generate_mock(api: &ApiConfig, crate_path: &str) -> Result<String> {
-    let p = prepare(api)?;
+    mock_of(&prepare(api)?, api, crate_path)
+}
+
+/// The client and, with `mock_crate_path`, its httpmock helpers, from one
+/// preparation: the specs are loaded and normalized once (build.rs).
+///
+/// # Errors
+///
+/// As [`generate()`] and [`generate_mock`].
+pub fn generate_with_mock(
+    api: &ApiConfig,
+    mock_crate_path: Option<&str>,
+) -> Result<(Generated, Option<String>)> {
+    let prepared = prepare(api)?;
+    let mock = mock_crate_path
+        .map(|path| mock_of(&prepared, api, path))
+        .transpose()?;
+    Ok((client_of(prepared, api)?, mock))
+}
+
+fn mock_of(p: &Prepared, api: &ApiConfig, crate_path: &str) -> Result<String> {
     let tokens = generate::run_httpmock(&p.settings, &p.doc, crate_path)
-        .map_err(|e| locate_renamed(e, &p))?;
+        .map_err(|e| locate_renamed(e, p))?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
         BuildError::new(format!(
             "progenitor emitted mock code that does not parse: {e}"
@@ -134,7 +154,10 @@ pub fn generate_mock(api: &ApiConfig, crate_path: &str) -> Result<String> {
 
 /// Runs the whole pipeline for one API folder.
 pub fn generate(api: &ApiConfig) -> Result<Generated> {
-    let prepared = prepare(api)?;
+    client_of(prepare(api)?, api)
+}
+
+fn client_of(prepared: Prepared, api: &ApiConfig) -> Result<Generated> {
     let tokens = generate::run_progenitor(&prepared.settings, &prepared.doc)
         .map_err(|e| locate_renamed(e, &prepared))?;
     let Prepared {

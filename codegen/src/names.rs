@@ -23,6 +23,28 @@ pub fn type_name(name: &str) -> String {
     }
 }
 
+/// The name progenitor gives an operation's method, which is also what its
+/// hooks receive as `OperationInfo::operation_id` (typify's snake-case
+/// sanitizing of the operationId). Every method name the generator writes
+/// comes from here.
+pub fn method_name(operation_id: &str) -> String {
+    use heck::ToSnakeCase;
+    operation_id.to_snake_case()
+}
+
+/// The name of the setter progenitor gives a request builder for the
+/// parameter `name`.
+pub fn setter_name(name: &str) -> String {
+    use heck::ToSnakeCase;
+    name.to_snake_case()
+}
+
+/// The constant naming an operation's method in the generated
+/// `spec::operation` module: `create_mirror` -> `CREATE_MIRROR`.
+pub fn operation_const(method: &str) -> String {
+    method.to_ascii_uppercase()
+}
+
 /// Gives operations the method names of `table` (`operationId` -> name)
 /// by rewriting their `operationId`, which progenitor names the method, its
 /// builder and its mock helper after. Returns, for every operation, its
@@ -37,7 +59,6 @@ pub fn rename_operations(
     doc: &mut serde_json::Value,
     table: &[(String, String)],
 ) -> crate::error::Result<std::collections::BTreeMap<String, String>> {
-    use heck::ToSnakeCase;
     let mut methods = std::collections::BTreeMap::new();
     for op in crate::walk::operations_mut(doc) {
         let original = op.id.clone();
@@ -45,7 +66,7 @@ pub fn rename_operations(
             .iter()
             .find(|(id, _)| *id == original)
             .map(|(_, name)| name.clone())
-            .unwrap_or_else(|| original.to_snake_case());
+            .unwrap_or_else(|| method_name(&original));
         if let Some(other) = methods.insert(method.clone(), original.clone()) {
             return Err(crate::error::BuildError::new(format!(
                 "operations `{other}` and `{original}` would both be named `{method}`; \

@@ -6,7 +6,7 @@
 //! answer has that shape gets `pages()`, `stream()` and `collect_up_to()` on
 //! its builder, so a list added to a refreshed spec pages with no new code.
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
@@ -104,7 +104,7 @@ pub fn emit_builder_methods(list: &[Paginated]) -> TokenStream {
         let builder = format_ident!("{}", p.operation_id.to_upper_camel_case());
         let page = format_ident!("{}", type_name(&p.page));
         let item = format_ident!("{}", type_name(&p.item));
-        let method = p.operation_id.to_snake_case();
+        let method = crate::names::method_name(&p.operation_id);
         let pages_doc = format!(
             "All pages of `{method}`, following `metadata.next`, lazily: nothing is sent until the \
              stream is polled. See [`crate::paginate`]."

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToSnakeCase;
 use quote::quote;
 use serde_json::Value;
 use syn::{ImplItem, ImplItemFn, Item, Visibility, parse_quote};
@@ -201,7 +200,7 @@ fn setter_docs(doc: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
             ) else {
                 continue;
             };
-            docs.insert(name.to_snake_case(), text.trim().to_string());
+            docs.insert(crate::names::setter_name(name), text.trim().to_string());
         }
         if let Some(body) = operation.get("requestBody").map(|b| resolve(doc, b)) {
             let text = body
@@ -216,7 +215,7 @@ fn setter_docs(doc: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
             );
             docs.insert("body".into(), text);
         }
-        out.insert(op.id.to_snake_case(), docs);
+        out.insert(crate::names::method_name(&op.id), docs);
     }
     out
 }

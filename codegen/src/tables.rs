@@ -14,7 +14,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
-use crate::names::type_name;
+use crate::names::{method_name, operation_const, type_name};
+use crate::rules::bounds_are_checked_not_typed::{
+    CHECKED_MAX_ITEMS, CHECKED_MIN_ITEMS, CHECKED_MINIMUM,
+};
 use crate::walk::ref_name;
 
 /// Names the generator needs to map a schema to its Rust type.
@@ -32,18 +35,31 @@ pub fn emit_operations(doc: &Value) -> TokenStream {
         let (name, path) = (method_name(&op.id), &op.path);
         quote! { crate::runtime::Operation { name: #name, path: #path } }
     });
+    let consts = crate::walk::operations(doc).into_iter().map(|op| {
+        let name = method_name(&op.id);
+        let ident = quote::format_ident!("{}", operation_const(&name));
+        let doc = format!(
+            "`{name}`: the method name of `{} {}`.",
+            op.method.to_uppercase(),
+            op.path
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code)]
+            pub(crate) const #ident: &str = #name;
+        }
+    });
     quote! {
         /// Every operation of this API.
         pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[#(#rows),*];
-    }
-}
 
-/// The name progenitor gives an operation's method, which is also what its
-/// hooks receive as `OperationInfo::operation_id` (typify's snake-case
-/// sanitizing of the operationId).
-pub fn method_name(operation_id: &str) -> String {
-    use heck::ToSnakeCase;
-    operation_id.to_snake_case()
+        /// Each operation's method name, as the request hooks receive it:
+        /// hand-written code matches on these, so a renamed operation is a
+        /// compile error, not a rule that silently stops applying.
+        pub(crate) mod operation {
+            #(#consts)*
+        }
+    }
 }
 
 /// A bound on one field of a request body.
@@ -96,9 +112,9 @@ fn limits_in(
     // `x-checked-*`: bounds hidden from typify (rule bounds_are_checked_not_typed).
     let checked = |k: &str| {
         let hidden = match k {
-            "minimum" => "x-checked-minimum",
-            "minItems" => "x-checked-min-items",
-            "maxItems" => "x-checked-max-items",
+            "minimum" => CHECKED_MINIMUM,
+            "minItems" => CHECKED_MIN_ITEMS,
+            "maxItems" => CHECKED_MAX_ITEMS,
             other => other,
         };
         schema.get(k).or_else(|| schema.get(hidden))
@@ -388,9 +404,9 @@ mod tests {
     #[test]
     fn method_names_are_snake_case_operation_ids() {
         assert_eq!(
-            super::method_name("updateKafkaMirrorTopicsReverseAndPauseMirror"),
+            crate::names::method_name("updateKafkaMirrorTopicsReverseAndPauseMirror"),
             "update_kafka_mirror_topics_reverse_and_pause_mirror"
         );
-        assert_eq!(super::method_name("listMirrors"), "list_mirrors");
+        assert_eq!(crate::names::method_name("listMirrors"), "list_mirrors");
     }
 }

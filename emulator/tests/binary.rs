@@ -35,7 +35,10 @@ fn bad_flags_print_the_usage_and_exit_2() {
         assert!(!err.contains("panicked"), "{err}");
     }
     let unknown = String::from_utf8_lossy(&emulator(&["--bogus"]).stderr).to_string();
-    assert!(unknown.contains("Usage: kafka-mirror-emulator [OPTIONS]"), "{unknown}");
+    assert!(
+        unknown.contains("Usage: kafka-mirror-emulator [OPTIONS]"),
+        "{unknown}"
+    );
     // A seed file that cannot be read is named, after the flags parsed.
     let out = emulator(&["--seed", "/nonexistent/seed.json"]);
     assert_eq!(out.status.code(), Some(2));

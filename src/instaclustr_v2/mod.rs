@@ -179,8 +179,9 @@ impl types::KafkaConnectMirrorV2 {
 /// which the update schema leaves unbounded but is the same setting the
 /// create schema bounds at 1000 ms.
 fn check_body(operation: &str, body: &serde_json::Value) -> Result<(), String> {
+    use generated::spec::operation::{CREATE_MIRROR, UPDATE_MIRROR};
     match operation {
-        "create_mirror" => {
+        CREATE_MIRROR => {
             let clusters = body
                 .get("sourceCluster")
                 .and_then(serde_json::Value::as_array);
@@ -200,7 +201,7 @@ fn check_body(operation: &str, body: &serde_json::Value) -> Result<(), String> {
             }
             Ok(())
         }
-        "update_mirror" => match body
+        UPDATE_MIRROR => match body
             .get("targetLatency")
             .and_then(serde_json::Value::as_f64)
         {

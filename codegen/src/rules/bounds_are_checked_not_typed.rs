@@ -14,6 +14,13 @@
 use serde_json::Value;
 
 use super::Context;
+
+/// Where `minimum` goes; `tables.rs` reads it back as a body limit.
+pub(crate) const CHECKED_MINIMUM: &str = "x-checked-minimum";
+/// Where a fixed size's `minItems` goes.
+pub(crate) const CHECKED_MIN_ITEMS: &str = "x-checked-min-items";
+/// Where a fixed size's `maxItems` goes.
+pub(crate) const CHECKED_MAX_ITEMS: &str = "x-checked-max-items";
 use crate::error::Result;
 use crate::walk::for_each_schema;
 
@@ -23,8 +30,8 @@ pub fn apply(doc: &mut Value, _: &Context) -> Result<()> {
             schema.contains_key("minItems") && schema.get("minItems") == schema.get("maxItems");
         if fixed_size {
             for (from, to) in [
-                ("minItems", "x-checked-min-items"),
-                ("maxItems", "x-checked-max-items"),
+                ("minItems", CHECKED_MIN_ITEMS),
+                ("maxItems", CHECKED_MAX_ITEMS),
             ] {
                 if let Some(v) = schema.remove(from) {
                     schema.insert(to.into(), v);
@@ -34,7 +41,7 @@ pub fn apply(doc: &mut Value, _: &Context) -> Result<()> {
         let non_zero = schema.get("type").and_then(Value::as_str) == Some("integer")
             && schema.get("minimum").and_then(Value::as_f64) == Some(1.0);
         if non_zero && let Some(v) = schema.remove("minimum") {
-            schema.insert("x-checked-minimum".into(), v);
+            schema.insert(CHECKED_MINIMUM.into(), v);
         }
     });
     Ok(())

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::error::{BuildError, Result};
 
-mod bounds_are_checked_not_typed;
+pub(crate) mod bounds_are_checked_not_typed;
 mod bounds_from_descriptions;
 mod document_partial_failure;
 mod editor_titles_are_not_names;

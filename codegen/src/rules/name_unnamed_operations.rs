@@ -8,7 +8,6 @@
 //! refreshed spec adds, which build.rs does not know yet, is named after its
 //! method and the literal segments of its path, so the build still works.
 
-use heck::ToSnakeCase;
 use serde_json::Value;
 
 use super::Context;
@@ -54,7 +53,7 @@ fn made_up_name(method: &str, path: &str) -> String {
         .split('/')
         .filter(|s| !s.is_empty() && !s.starts_with('{'))
         .collect();
-    format!("{method}_{}", words.join("_")).to_snake_case()
+    crate::names::method_name(&format!("{method}_{}", words.join("_")))
 }
 
 #[cfg(test)]
