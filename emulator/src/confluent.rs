@@ -2,25 +2,75 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::Shared;
 use super::error::ApiError;
 use super::faults::{NOT_LEADER, RefusedTopics};
 use super::http::{Api, Body, Params, check_topic_name, no_nulls};
 use super::state::{Config, LINK_TASKS, Link, Mirror, State, transition};
-use super::{Shared, page};
 use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types as t;
 
 type Answer = Result<Response, Response>;
 
 /// Confluent's error body.
+/// Confluent's routes: links, link configs, mirror topics, and one route
+/// per `mirrors:*` action (so each takes POST and only POST).
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    let mut router = Router::new()
+        .route(
+            "/kafka/v3/clusters/{cluster}/links",
+            get(list_links).post(create_link),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}",
+            get(get_link).delete(delete_link),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/configs",
+            get(list_configs),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/configs/{name}",
+            get(get_config).put(update_config).delete(delete_config),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors",
+            get(list_mirrors).post(create_mirror),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/mirrors/{topic}",
+            get(read_mirror),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/-/mirrors",
+            get(list_all_mirrors),
+        )
+        .route(
+            "/kafka/v3/clusters/{cluster}/links/{link}/configs:alter",
+            put(put_alter_configs),
+        );
+    for action in MirrorAction::ALL {
+        let path = format!(
+            "/kafka/v3/clusters/{{cluster}}/links/{{link}}/{}",
+            action.path_suffix()
+        );
+        router = router.route(
+            &path,
+            post(move |s, p, q, r, b| mirrors_action(*action, s, p, q, r, b)),
+        );
+    }
+    router
+}
+
 pub(crate) fn error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
     ApiError::confluent(status, code, message).into_response()
 }
@@ -1004,4 +1054,36 @@ fn with_explicit_nulls(list: t::AlterMirrorStatusResponseDataList) -> Value {
         }
     }
     v
+}
+
+/// One page of a list, with an absolute `next` link when more remain.
+pub(crate) fn page<T: Serialize>(
+    s: &Shared,
+    path: &str,
+    kind: &str,
+    items: Vec<T>,
+    token: Option<usize>,
+    extra: &[(&str, String)],
+) -> Response {
+    let start = token.unwrap_or(0).min(items.len());
+    let end = (start + s.behaviour.page_size).min(items.len());
+    let query = |offset: Option<usize>| {
+        let mut parts: Vec<String> = extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if let Some(o) = offset {
+            parts.push(format!("page_token={o}"));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    };
+    let next = (end < items.len()).then(|| s.url(&format!("{path}{}", query(Some(end)))));
+    let data: Vec<&T> = items[start..end].iter().collect();
+    axum::Json(serde_json::json!({
+        "kind": kind,
+        "metadata": {"self": s.url(&format!("{path}{}", query(token))), "next": next},
+        "data": data,
+    }))
+    .into_response()
 }

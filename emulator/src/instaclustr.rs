@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing};
 use tokio::time::Instant;
 
 use super::Shared;
@@ -16,6 +16,23 @@ use kafka_mirror::instaclustr::types as t;
 type Answer = Result<Response, Response>;
 
 /// Instaclustr's error body.
+/// Instaclustr's provisioning API v1 routes.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/provisioning/v1/{cluster}/kafka-connect/mirrors",
+            routing::get(list).post(create),
+        )
+        .route(
+            "/provisioning/v1/{cluster}/kafka-connect/mirrors/{id}",
+            routing::get(get).delete(delete),
+        )
+        .route(
+            "/provisioning/v1/{cluster}/kafka-connect/mirrors/{id}/targetLatency",
+            routing::put(target_latency),
+        )
+}
+
 pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     crate::error::ApiError::instaclustr(status, message).into_response()
 }

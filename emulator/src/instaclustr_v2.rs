@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing};
 use tokio::time::Instant;
 
 use super::Shared;
@@ -20,6 +20,23 @@ type Answer = Result<Response, Response>;
 
 /// v2's error body: one error, named after the field at fault (or the
 /// status when no field is).
+/// Instaclustr's Cluster Management API v2 routes.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/cluster-management/v2/data-sources/kafka_connect_cluster/{cluster}/mirrors/v2/",
+            routing::get(list),
+        )
+        .route(
+            "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2",
+            routing::post(create),
+        )
+        .route(
+            "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2/{id}",
+            routing::get(get).put(update).delete(delete),
+        )
+}
+
 pub(crate) fn error(status: StatusCode, name: &str, message: impl Into<String>) -> Response {
     crate::error::ApiError::instaclustr_v2(status, name, message).into_response()
 }

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use tokio::time::Instant;
 
-use crate::{Shared, Token};
+use crate::Shared;
+use crate::auth::Token;
 
 /// Where the token endpoint is.
 pub(crate) const TOKEN_PATH: &str = "/emulator/v1/oauth2/token";

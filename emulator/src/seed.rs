@@ -134,3 +134,12 @@ impl SeedFile {
         b
     }
 }
+
+impl EmulatorBuilder {
+    /// Links, mirrors and Instaclustr mirrors from a seed file (see
+    /// [`SeedFile`]).
+    pub fn seed_file(mut self, file: &SeedFile) -> Self {
+        self = file.apply(self);
+        self
+    }
+}
