@@ -27,7 +27,7 @@ use kafka_mirror_emulator::EmulatorBuilder;
 
 fn faulty(seed: u64) -> impl FnOnce(EmulatorBuilder) -> EmulatorBuilder {
     move |b| {
-        b.seed(seed)
+        b.fault_seed(seed)
             .retriable_errors(0.2)
             .connection_resets(0.1)
             .lost_answers(0.1)

@@ -244,10 +244,18 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Seed of the fault injector's random source (default 1).
-    pub fn seed(mut self, seed: u64) -> Self {
+    /// Seed of the fault injector's random source (default 1): the same
+    /// seed, the same faults.
+    pub fn fault_seed(mut self, seed: u64) -> Self {
         self.fault_seed = seed;
         self
+    }
+
+    /// The fault injector's seed; renamed [`Self::fault_seed`], as "seed"
+    /// also named the fixtures and the seed file.
+    #[deprecated(since = "0.1.0", note = "use fault_seed")]
+    pub fn seed(self, seed: u64) -> Self {
+        self.fault_seed(seed)
     }
 
     /// Listens on this port (default: any free port).
@@ -312,15 +320,21 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The standalone emulator's data: cluster `lkc-dr` with the link
+    /// The standalone emulator's fixtures: cluster `lkc-dr` with the link
     /// `primary-to-dr` from `lkc-primary`, mirroring `orders` (partitions
     /// lagging 0, 1,200 and 300 messages), `payments` (50, 0) and
     /// `inventory` (0).
-    pub fn standard_seed(self) -> Self {
+    pub fn standard_fixtures(self) -> Self {
         self.link("lkc-dr", "primary-to-dr", "lkc-primary")
             .mirror("lkc-dr", "primary-to-dr", "orders", &[0, 1_200, 300])
             .mirror("lkc-dr", "primary-to-dr", "payments", &[50, 0])
             .mirror("lkc-dr", "primary-to-dr", "inventory", &[0])
+    }
+
+    /// Renamed [`Self::standard_fixtures`].
+    #[deprecated(since = "0.1.0", note = "use standard_fixtures")]
+    pub fn standard_seed(self) -> Self {
+        self.standard_fixtures()
     }
 
     /// Starts serving on loopback.

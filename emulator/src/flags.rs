@@ -60,7 +60,7 @@ impl EmulatorFlags {
         let mut b = Emulator::builder().port(self.port);
         b = match &self.seed_file {
             Some(path) => b.seed_file(&SeedFile::read(path)?),
-            None => b.standard_seed(),
+            None => b.standard_fixtures(),
         };
         if let Some(n) = self.page_size {
             b = b.page_size(n);
@@ -87,7 +87,7 @@ impl EmulatorFlags {
             b = b.lost_answers(f);
         }
         if let Some(s) = self.fault_seed {
-            b = b.seed(s);
+            b = b.fault_seed(s);
         }
         Ok(b)
     }

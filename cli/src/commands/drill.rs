@@ -45,7 +45,7 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
         .page_size(2)
         .created_mirror_lags(&[0, 420, 75])
         .promote_delay(Duration::from_secs(2))
-        .seed(a.fault_seed)
+        .fault_seed(a.fault_seed)
         .start()
         .await
         .map_err(|err| CliError::Config(format!("cannot start the embedded emulator: {err}")))?;
