@@ -311,6 +311,31 @@ fn with_link<R>(
     Ok(f(l, now))
 }
 
+/// As [`with_link`], with the cluster's outage checked and whether the
+/// link's other cluster is down, all under the one lock `f` runs in.
+fn with_link_and_peer<R>(
+    s: &Shared,
+    cluster: &str,
+    link: &str,
+    f: impl FnOnce(&mut Link, Instant, bool) -> R,
+) -> Result<R, Response> {
+    let now = Instant::now();
+    let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+    state.settle(now);
+    down_in(&state, cluster)?;
+    let peer_down = peer_down_in(&state, cluster, link);
+    let l = state
+        .clusters
+        .get_mut(cluster)
+        .and_then(|links| links.get_mut(link))
+        .ok_or_else(|| {
+            not_found(format!(
+                "Cluster link '{link}' does not exist on cluster '{cluster}'."
+            ))
+        })?;
+    Ok(f(l, now, peer_down))
+}
+
 pub(crate) async fn list_links(
     AxState(s): AxState<Arc<Shared>>,
     Path(cluster): Path<String>,
@@ -467,9 +492,7 @@ pub(crate) async fn get_link(
     Path((cluster, link)): Path<(String, String)>,
     Params(flags): Params<Flags>,
 ) -> Answer {
-    cluster_down(&s, &cluster)?;
-    let down = peer_down(&s, &cluster, &link);
-    let data = with_link(&s, &cluster, &link, |l, _| {
+    let data = with_link_and_peer(&s, &cluster, &link, |l, _, down| {
         link_data(
             &s,
             &cluster,
@@ -482,16 +505,8 @@ pub(crate) async fn get_link(
     Ok(Json(data).into_response())
 }
 
-/// Whether the other end of the link is in an outage.
-fn peer_down(s: &Shared, cluster: &str, link: &str) -> bool {
-    peer_down_in(
-        &s.state.lock().unwrap_or_else(|p| p.into_inner()),
-        cluster,
-        link,
-    )
-}
-
-/// [`peer_down`] under a lock the caller holds.
+/// Whether the other end of the link is in an outage, under a lock the
+/// caller holds.
 fn peer_down_in(state: &State, cluster: &str, link: &str) -> bool {
     state
         .clusters
@@ -775,8 +790,7 @@ pub(crate) async fn create_mirror(
         .clone()
         .unwrap_or_else(|| body.source_topic_name.clone());
     let lags = s.behaviour.created_mirror_lags.clone();
-    let source_down = peer_down(&s, &cluster, &link);
-    let created = with_link(&s, &cluster, &link, |l, now| {
+    let created = with_link_and_peer(&s, &cluster, &link, |l, now, source_down| {
         if l.mirrors.contains_key(&name) {
             return Some(false);
         }
