@@ -299,16 +299,7 @@ fn with_link<R>(
     let now = Instant::now();
     let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
     state.settle(now);
-    let l = state
-        .clusters
-        .get_mut(cluster)
-        .and_then(|links| links.get_mut(link))
-        .ok_or_else(|| {
-            not_found(format!(
-                "Cluster link '{link}' does not exist on cluster '{cluster}'."
-            ))
-        })?;
-    Ok(f(l, now))
+    Ok(f(link_in(&mut state, cluster, link)?, now))
 }
 
 /// As [`with_link`], with the cluster's outage checked and whether the
@@ -324,7 +315,12 @@ fn with_link_and_peer<R>(
     state.settle(now);
     down_in(&state, cluster)?;
     let peer_down = peer_down_in(&state, cluster, link);
-    let l = state
+    Ok(f(link_in(&mut state, cluster, link)?, now, peer_down))
+}
+
+/// The link `link` of `cluster`, or the service's 404.
+fn link_in<'a>(state: &'a mut State, cluster: &str, link: &str) -> Result<&'a mut Link, Response> {
+    state
         .clusters
         .get_mut(cluster)
         .and_then(|links| links.get_mut(link))
@@ -332,8 +328,7 @@ fn with_link_and_peer<R>(
             not_found(format!(
                 "Cluster link '{link}' does not exist on cluster '{cluster}'."
             ))
-        })?;
-    Ok(f(l, now, peer_down))
+        })
 }
 
 pub(crate) async fn list_links(
@@ -526,13 +521,7 @@ pub(crate) async fn delete_link(
     let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
     state.settle(Instant::now());
     down_in(&state, &cluster)?;
-    let links = state.clusters.get_mut(&cluster);
-    let Some(l) = links.as_ref().and_then(|links| links.get(&link)) else {
-        return Err(not_found(format!(
-            "Cluster link '{link}' does not exist on cluster '{cluster}'."
-        )));
-    };
-    let busy = l
+    let busy = link_in(&mut state, &cluster, &link)?
         .mirrors
         .values()
         .any(|m| m.status != t::MirrorTopicStatus::Stopped);
@@ -541,8 +530,10 @@ pub(crate) async fn delete_link(
             "Cluster link '{link}' has mirror topics that are not stopped; use force=true"
         )));
     }
-    if !q.validate_only.unwrap_or(false) {
-        links.map(|l| l.remove(&link));
+    if !q.validate_only.unwrap_or(false)
+        && let Some(links) = state.clusters.get_mut(&cluster)
+    {
+        links.remove(&link);
     }
     drop(state);
     // The spec declares 200 (no body) for deleting a link.
@@ -871,15 +862,7 @@ pub(crate) async fn mirrors_action(
     down_in(&state, &cluster)?;
     let source_down = peer_down_in(&state, &cluster, &link);
     let (items, reversed) = {
-        let l = state
-            .clusters
-            .get_mut(&cluster)
-            .and_then(|links| links.get_mut(&link))
-            .ok_or_else(|| {
-                not_found(format!(
-                    "Cluster link '{link}' does not exist on cluster '{cluster}'."
-                ))
-            })?;
+        let l = link_in(&mut state, &cluster, &link)?;
         let names: Vec<String> = match &pattern {
             Some(re) => l
                 .mirrors
