@@ -22,6 +22,8 @@
 //! The server runs in a child process (this binary again); the client runs
 //! on one thread.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -43,20 +45,6 @@ async fn serve() {
     println!("http://{}", listener.local_addr().unwrap());
     let app = Router::new().route("/kafka/v3/clusters/{cluster}/links/{link}", get(link));
     axum::serve(listener, app).await.unwrap();
-}
-
-fn start_server() -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .env("OVERHEAD_BENCH_SERVER", "1")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (child, line.trim().to_string())
 }
 
 async fn raw(http: &reqwest::Client, url: &str) -> ListLinksResponseData {
@@ -88,7 +76,7 @@ fn median(mut v: Vec<Duration>) -> f64 {
 }
 
 async fn client_main() {
-    let (mut server, url) = start_server();
+    let (mut server, url) = common::child_server("OVERHEAD_BENCH_SERVER");
     let plain = reqwest::Client::builder().build().unwrap();
     let configured = kafka_mirror::client::http_client_builder()
         .unwrap()
@@ -169,20 +157,5 @@ async fn client_main() {
 }
 
 fn main() {
-    let server_mode = std::env::var_os("OVERHEAD_BENCH_SERVER").is_some();
-    let runtime = if server_mode {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    }
-    .unwrap();
-    if server_mode {
-        runtime.block_on(serve());
-    } else {
-        runtime.block_on(client_main());
-    }
+    common::server_or_client("OVERHEAD_BENCH_SERVER", serve, client_main);
 }

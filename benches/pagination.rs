@@ -20,6 +20,8 @@
 //! median of paired ratios is compared, so drift in the machine's speed
 //! hits both alike.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -221,45 +223,12 @@ async fn serve() {
     axum::serve(listener, app).await.unwrap();
 }
 
-/// Starts the server process and reads its URL.
-fn start_server() -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .env("PAGINATION_BENCH_SERVER", "1")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (child, line.trim().to_string())
-}
-
 fn main() {
-    // The server gets a runtime of its own (in its own process); the client
-    // runs on one thread, so a call's latency does not depend on which core
-    // a wake-up lands on.
-    let server_mode = std::env::var_os("PAGINATION_BENCH_SERVER").is_some();
-    let runtime = if server_mode {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    }
-    .unwrap();
-    if server_mode {
-        runtime.block_on(serve());
-    } else {
-        runtime.block_on(client_main());
-    }
+    common::server_or_client("PAGINATION_BENCH_SERVER", serve, client_main);
 }
 
 async fn client_main() {
-    let (mut server, url) = start_server();
+    let (mut server, url) = common::child_server("PAGINATION_BENCH_SERVER");
     let mut ok = true;
 
     // 1. Peak heap: the largest of 30 runs of 20 pages against the largest

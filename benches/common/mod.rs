@@ -1,4 +1,7 @@
-//! What several benchmarks share: a hyper server on its own runtime thread.
+//! What several benchmarks share: a hyper server on its own runtime thread,
+//! and a server in a child process (this benchmark's binary again).
+// Each benchmark uses some of these.
+#![allow(dead_code)]
 
 use std::future::Future;
 use std::sync::Arc;
@@ -42,4 +45,44 @@ where
         });
     });
     url
+}
+
+/// Runs `server` when this process is the child started by
+/// [`child_server`] (the variable `env` is set), on a multi-threaded
+/// runtime; otherwise `client`, on one thread, so a call's latency does not
+/// depend on which core a wake-up lands on.
+pub fn server_or_client<S, C>(env: &str, server: impl FnOnce() -> S, client: impl FnOnce() -> C)
+where
+    S: Future<Output = ()>,
+    C: Future<Output = ()>,
+{
+    if std::env::var_os(env).is_some() {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(server());
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(client());
+    }
+}
+
+/// Starts this binary again with `env` set (its server, see
+/// [`server_or_client`]) and reads the URL it prints on its first line.
+pub fn child_server(env: &str) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(env, "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line.trim().to_string())
 }
