@@ -116,6 +116,23 @@ fn interrupted_switchover(
     journal: &std::path::Path,
     signal: &str,
 ) -> std::process::Output {
+    let mut args: Vec<String> = SWITCHOVER_WITH_JOURNAL
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    args.push(journal.display().to_string());
+    interrupted(emu, &args, journal, "mirrors:promote", signal)
+}
+
+/// `kmirror ARGS` in the background, interrupted by `signal` once `sent`
+/// appears in the journal `journal`.
+fn interrupted(
+    emu: &Emu,
+    args: &[String],
+    journal: &std::path::Path,
+    sent: &str,
+    signal: &str,
+) -> std::process::Output {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kmirror"));
     let (user, secret) = emu.emulator.credentials().unwrap();
     cmd.env("KAFKA_MIRROR_URL", emu.url())
@@ -123,20 +140,20 @@ fn interrupted_switchover(
         .env("KAFKA_MIRROR_API_KEY", user)
         .env("KAFKA_MIRROR_API_SECRET", secret)
         .env("HOME", emu.home.path())
+        .env("XDG_STATE_HOME", emu.home.path().join(".local/state"))
         .env("NO_COLOR", "1")
-        .args(SWITCHOVER_WITH_JOURNAL)
-        .arg(journal)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
     let started = Instant::now();
     while !std::fs::read_to_string(journal)
         .unwrap_or_default()
-        .contains("mirrors:promote")
+        .contains(sent)
     {
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "no promote sent"
+            "{sent} was not sent"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -146,6 +163,73 @@ fn interrupted_switchover(
         .unwrap();
     assert!(status.success());
     child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_failback_cut_short_is_resumed_by_the_same_command_without_undoing_it() {
+    // Restored topics are PENDING_RESTORE for a second, then ACTIVE: by the
+    // time the same command runs again they read, alone, as "reverse it".
+    let emu = Emu::start(|b| {
+        b.behaviour(kafka_mirror_emulator::Behaviour {
+            promote_delay: Duration::ZERO,
+            restore_delay: Duration::from_secs(1),
+            ..kafka_mirror_emulator::Behaviour::default()
+        })
+    });
+    let failover = emu
+        .kmirror()
+        .args(["dr", "failover", "--link", LINK, "--all"])
+        .output()
+        .unwrap();
+    assert_eq!(failover.status.code(), Some(0));
+    assert!(statuses(&emu).iter().all(|s| s == "STOPPED"));
+    // No --journal: kmirror keeps the failback's own, under XDG_STATE_HOME.
+    let journal = emu
+        .home
+        .path()
+        .join(".local/state/kmirror/failback-lkc-dr-primary-to-dr.jsonl");
+    let args: Vec<String> = ["-o", "json", "dr", "failback", "--link", LINK, "--all"]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let cut = interrupted(
+        &emu,
+        &args,
+        &journal,
+        "mirrors:truncate-and-restore",
+        "-INT",
+    );
+    assert_eq!(cut.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&cut.stderr);
+    assert!(
+        stderr.contains("Keeping this failback's journal in"),
+        "{stderr}"
+    );
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert!(statuses(&emu).iter().all(|s| s == "ACTIVE"));
+
+    let again = emu
+        .kmirror()
+        .env("XDG_STATE_HOME", emu.home.path().join(".local/state"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let r = json(&again);
+    assert_eq!(
+        r["action_requests"], 0,
+        "no reverse of a restored topic: {r}"
+    );
+    for (name, t) in r["topics"].as_object().unwrap() {
+        assert_eq!(t["action"], "truncate-and-restore", "{name}: {t}");
+        assert_eq!(t["resumed"], true, "{name}");
+    }
+    assert!(statuses(&emu).iter().all(|s| s == "ACTIVE"));
 }
 
 #[test]

@@ -17,6 +17,8 @@ use crate::output::{Out, table};
 
 pub async fn run(command: DrCommand, s: &Settings, out: Out) -> Result<(), CliError> {
     let (c, cluster) = clients::confluent(s)?;
+    let failback = matches!(command, DrCommand::Failback(_));
+    let cluster_id = cluster.clone();
     let (args, runbook) = match command {
         DrCommand::Switchover(a) => {
             let r = c.switchover(cluster, a.link.clone());
@@ -34,7 +36,29 @@ pub async fn run(command: DrCommand, s: &Settings, out: Out) -> Result<(), CliEr
     let interrupts = Interrupts::install()
         .map_err(|e| CliError::Config(format!("cannot listen for Ctrl-C and SIGTERM: {e}")))?;
     let mut runbook = runbook.interrupt_on(interrupts.signal());
-    if let Some(path) = &args.journal {
+    // A failback resumes from its journal only (a topic it reversed is
+    // STOPPED, one it restored ACTIVE: alone, they read as "restore it" and
+    // "reverse it"), so it always keeps one.
+    let journal = match (&args.journal, failback && !args.dry_run) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => default_failback_journal(&cluster_id, &args.link),
+        (None, false) => None,
+    };
+    if let Some(path) = &journal {
+        if args.journal.is_none() {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    CliError::Config(format!(
+                        "cannot create {} for the failback's journal: {e}; nothing was sent (or give --journal FILE)",
+                        dir.display()
+                    ))
+                })?;
+            }
+            out.note(&format!(
+                "Keeping this failback's journal in {}: if the run is cut short, the same command resumes it.",
+                path.display()
+            ));
+        }
         runbook = with_journal(runbook, path)?;
     }
     let report = execute(runbook, &args, out).await?;
@@ -58,6 +82,23 @@ pub fn finish(report: &Report, interrupts: &Interrupts, out: Out) -> Result<(), 
     } else {
         Err(CliError::Partial)
     }
+}
+
+/// Where a failback keeps its journal when no `--journal` is given:
+/// `$XDG_STATE_HOME/kmirror/` (or `~/.local/state/kmirror/`), one file per
+/// cluster and link. `None` when neither is known.
+pub fn default_failback_journal(cluster: &str, link: &str) -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/state"))
+        })?;
+    let safe = |s: &str| s.replace(['/', '\\'], "_");
+    Some(
+        base.join("kmirror")
+            .join(format!("failback-{}-{}.jsonl", safe(cluster), safe(link))),
+    )
 }
 
 /// The runbook with its journal: what earlier runs wrote to the file is
