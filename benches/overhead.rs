@@ -28,7 +28,6 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::get;
-use bytes::Bytes;
 use kafka_mirror::confluent::types::ListLinksResponseData;
 
 /// The target: microseconds a call over plain reqwest.
@@ -48,16 +47,7 @@ async fn serve() {
 }
 
 async fn raw(http: &reqwest::Client, url: &str) -> ListLinksResponseData {
-    let bytes: Bytes = http
-        .get(url)
-        .basic_auth("k", Some("s"))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
+    serde_json::from_slice(&common::raw_get(http, url).await).unwrap()
 }
 
 async fn sdk(c: &kafka_mirror::confluent::Client) -> ListLinksResponseData {

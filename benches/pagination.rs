@@ -154,25 +154,13 @@ fn raw_client() -> reqwest::Client {
         .unwrap()
 }
 
-/// A GET with the credentials the SDK's client sends, read whole.
-async fn raw_get(http: &reqwest::Client, url: &str) -> Bytes {
-    http.get(url)
-        .basic_auth("k", Some("s"))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-}
-
 async fn raw_pages(url: &str, count: usize) -> (usize, Duration) {
     let http = raw_client();
     let start = Instant::now();
     let mut items = 0;
     let mut next = Some(format!("{url}/kafka/v3/clusters/{count}/links/-/mirrors"));
     while let Some(u) = next {
-        let bytes = raw_get(&http, &u).await;
+        let bytes = common::raw_get(&http, &u).await;
         let page: ListMirrorTopicsResponseDataList = serde_json::from_slice(&bytes).unwrap();
         items += page.data.len();
         next = page.metadata.next.clone();
@@ -297,7 +285,7 @@ async fn client_main() {
             .unwrap();
         let s = start.elapsed();
         let start = Instant::now();
-        let bytes = raw_get(&http, &small_url).await;
+        let bytes = common::raw_get(&http, &small_url).await;
         let _: kafka_mirror::confluent::types::ListLinksResponseData =
             serde_json::from_slice(&bytes).unwrap();
         let r = start.elapsed();

@@ -86,3 +86,16 @@ pub fn child_server(env: &str) -> (std::process::Child, String) {
         .unwrap();
     (child, line.trim().to_string())
 }
+
+/// A GET with the credentials the SDK's benchmark clients send (`k` / `s`),
+/// read whole: the raw-reqwest side of the per-call comparisons.
+pub async fn raw_get(http: &reqwest::Client, url: &str) -> bytes::Bytes {
+    http.get(url)
+        .basic_auth("k", Some("s"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+}

@@ -10,7 +10,7 @@ use clap::ArgMatches;
 use clap::parser::ValueSource;
 use serde::Deserialize;
 
-use crate::args::{Connection, connection_settings};
+use crate::args::{Connection, SettingNames, connection_settings};
 use crate::exit::CliError;
 
 /// The config file: named contexts, one of them current.
@@ -75,12 +75,17 @@ pub struct Settings {
 /// The flag and environment variable of the setting `id`, as
 /// `args::Connection` declares them.
 fn names_of(id: &str) -> (String, String) {
-    connection_settings()
-        .into_iter()
+    SETTINGS
+        .iter()
         .find(|s| s.id == id)
-        .map(|s| (s.flag, s.env))
+        .map(|s| (s.flag.clone(), s.env.clone()))
         .unwrap_or_default()
 }
+
+/// The connection settings' names, read from clap once per run (every
+/// message and check asks for them).
+static SETTINGS: std::sync::LazyLock<Vec<SettingNames>> =
+    std::sync::LazyLock::new(connection_settings);
 
 /// "set --url or KAFKA_MIRROR_URL": where the setting `id` is given.
 pub fn where_to_set(id: &str) -> String {
@@ -132,9 +137,9 @@ pub fn resolve(global: &Connection, matches: &ArgMatches) -> Result<Settings, Cl
                 }),
             }
         };
-    for setting in connection_settings().into_iter().filter(|s| s.secret) {
+    for setting in SETTINGS.iter().filter(|s| s.secret) {
         if matches.value_source(&setting.id) == Some(ValueSource::CommandLine) {
-            let (flag, env) = (setting.flag, setting.env);
+            let (flag, env) = (&setting.flag, &setting.env);
             notes.push(format!(
                 "warning: {flag} on the command line is visible to other users of this machine (process list) and kept in shell history; set {env} instead"
             ));

@@ -9,7 +9,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Emu, LINK, json, statuses, tempdir::TempDir};
+use common::{Emu, LINK, json, statuses, succeeded, tempdir::TempDir};
 
 /// `kmirror dr switchover` of every topic, in JSON, journaling to the file
 /// that follows.
@@ -140,7 +140,7 @@ fn interrupted(
         .env("KAFKA_MIRROR_API_KEY", user)
         .env("KAFKA_MIRROR_API_SECRET", secret)
         .env("HOME", emu.home.path())
-        .env("XDG_STATE_HOME", emu.home.path().join(".local/state"))
+        .env("XDG_STATE_HOME", common::state_home(&emu.home))
         .env("NO_COLOR", "1")
         .args(args)
         .stdout(Stdio::piped())
@@ -184,10 +184,7 @@ fn a_failback_cut_short_is_resumed_by_the_same_command_without_undoing_it() {
     assert_eq!(failover.status.code(), Some(0));
     assert!(statuses(&emu).iter().all(|s| s == "STOPPED"));
     // No --journal: kmirror keeps the failback's own, under XDG_STATE_HOME.
-    let journal = emu
-        .home
-        .path()
-        .join(".local/state/kmirror/failback-lkc-dr-primary-to-dr.jsonl");
+    let journal = common::state_home(&emu.home).join("kmirror/failback-lkc-dr-primary-to-dr.jsonl");
     let args: Vec<String> = ["-o", "json", "dr", "failback", "--link", LINK, "--all"]
         .iter()
         .map(|a| a.to_string())
@@ -208,19 +205,7 @@ fn a_failback_cut_short_is_resumed_by_the_same_command_without_undoing_it() {
     std::thread::sleep(Duration::from_millis(1_500));
     assert!(statuses(&emu).iter().all(|s| s == "ACTIVE"));
 
-    let again = emu
-        .kmirror()
-        .env("XDG_STATE_HOME", emu.home.path().join(".local/state"))
-        .args(&args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
-    let r = json(&again);
+    let r = succeeded(&emu.kmirror().args(&args).output().unwrap());
     assert_eq!(
         r["action_requests"], 0,
         "no reverse of a restored topic: {r}"
@@ -266,13 +251,7 @@ fn an_interrupted_switchover_reports_what_is_in_flight_and_the_same_command_fini
             .arg(&journal)
             .output()
             .unwrap();
-        assert_eq!(
-            again.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&again.stderr)
-        );
-        let r = json(&again);
+        let r = succeeded(&again);
         assert_eq!(r["action_requests"], 0);
         for (name, t) in r["topics"].as_object().unwrap() {
             assert_eq!(t["resumed"], true, "{name}");

@@ -75,9 +75,15 @@ pub fn bare(home: &tempdir::TempDir) -> Command {
     }
     c.env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("XDG_STATE_HOME", state_home(home))
         .env("NO_COLOR", "1")
         .timeout(Duration::from_secs(120));
     c
+}
+
+/// Where the commands of `home` keep their state (a failback's journal).
+pub fn state_home(home: &tempdir::TempDir) -> std::path::PathBuf {
+    home.path().join(".local/state")
 }
 
 /// Each mirror topic's status on the link, as `kmirror mirror list` prints
@@ -100,6 +106,17 @@ pub fn statuses(emu: &Emu) -> Vec<String> {
         .iter()
         .map(|t| t["status"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The JSON a command printed, after checking that it exited 0.
+pub fn succeeded(output: &std::process::Output) -> serde_json::Value {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json(output)
 }
 
 /// The JSON a command printed.
