@@ -228,10 +228,29 @@ impl Inner {
         loop {
             attempts.sent += 1;
             let mut request = next.take().expect("a request is set before every attempt");
-            let token = match self.authorize(&mut request, fresh.take(), deadline).await {
-                Ok(token) => token,
-                Err(None) => return Err(passed(false, attempts.sent - 1)),
-                Err(Some(e)) => return Err(e),
+            // Fixed credentials need no await (this runs for every call);
+            // only a token may have to be fetched.
+            let token = match &shared.credentials {
+                Credentials::Fixed(headers) => {
+                    add_fixed(&shared.base, headers, &mut request);
+                    None
+                }
+                Credentials::Tokens { cache, pool } => {
+                    match bearer_for(
+                        &shared.base,
+                        cache,
+                        pool,
+                        &mut request,
+                        fresh.take(),
+                        deadline,
+                    )
+                    .await
+                    {
+                        Ok(token) => token,
+                        Err(None) => return Err(passed(false, attempts.sent - 1)),
+                        Err(Some(e)) => return Err(e),
+                    }
+                }
             };
             // A body that cannot be cloned (a stream) cannot be sent twice;
             // no copy is made when no retry of any kind is left.
@@ -330,39 +349,6 @@ impl Inner {
         }
     }
 
-    /// Adds the credentials to one attempt: fixed headers at once (no
-    /// await, as this runs for every call), or a bearer token (`fresh`: one
-    /// just fetched after a 401), whose generation it returns.
-    /// `Err(None)`: the deadline passed while waiting for a token.
-    async fn authorize(
-        &self,
-        request: &mut Request,
-        fresh: Option<Bearer>,
-        deadline: Option<Instant>,
-    ) -> Result<Option<u64>, Option<Error>> {
-        let shared = &*self.0;
-        match &shared.credentials {
-            Credentials::Fixed(headers) => {
-                if same_origin(&shared.base, request.url()) {
-                    for (name, value) in headers {
-                        request.headers_mut().insert(name.clone(), value.clone());
-                    }
-                }
-                Ok(None)
-            }
-            Credentials::Tokens { cache, pool } => {
-                let adding = Box::pin(add_bearer(&shared.base, cache, pool, request, fresh));
-                match deadline {
-                    Some(d) => match tokio::time::timeout_at(d, adding).await {
-                        Ok(token) => token.map_err(Some),
-                        Err(_) => Err(None),
-                    },
-                    None => adding.await.map_err(Some),
-                }
-            }
-        }
-    }
-
     /// A new token after the API refused the one of `generation`.
     /// `Err(None)`: the deadline passed first.
     async fn refresh_after_401(
@@ -382,6 +368,38 @@ impl Inner {
             None => renewed.await,
         };
         bearer.map_err(|e| Some(e.into()))
+    }
+}
+
+/// Adds fixed credentials (Basic, a fixed bearer token) to one attempt, if
+/// it goes to the configured origin.
+fn add_fixed(base: &Url, headers: &[(HeaderName, HeaderValue)], request: &mut Request) {
+    if same_origin(base, request.url()) {
+        for (name, value) in headers {
+            request.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+}
+
+/// [`add_bearer`] within the call's deadline. `Err(None)`: the deadline
+/// passed while waiting for a token.
+async fn bearer_for(
+    base: &Url,
+    cache: &TokenCache,
+    pool: &Option<(HeaderName, HeaderValue)>,
+    request: &mut Request,
+    fresh: Option<Bearer>,
+    deadline: Option<Instant>,
+) -> Result<Option<u64>, Option<Error>> {
+    // Boxed: the token fetch is rare, and its future would otherwise sit
+    // in every call's.
+    let adding = Box::pin(add_bearer(base, cache, pool, request, fresh));
+    match deadline {
+        Some(d) => match tokio::time::timeout_at(d, adding).await {
+            Ok(token) => token.map_err(Some),
+            Err(_) => Err(None),
+        },
+        None => adding.await.map_err(Some),
     }
 }
 
