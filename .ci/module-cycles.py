@@ -158,7 +158,7 @@ def main():
     if sys.argv[1:] == ["--all"]:
         sys.argv = sys.argv[:1]
         failed = main()
-        for crate in ("codegen", "emulator", "cli"):
+        for crate in ("codegen", "emulator", "cli", "test-support"):
             failed |= check_crate(crate)
         return failed
     mods = modules()

@@ -12,24 +12,35 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$here/target}"
 # that ran this before, a stale copy would be verified instead of this one.
 rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/kafka-mirror-*0.1.0 \
   "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/kafka-mirror-0.1.0
-# The test-only crate (publish = false) is not a package.
-cargo package --workspace --exclude kafka-mirror-other-clients
-cargo publish --dry-run --workspace --exclude kafka-mirror-other-clients
+# The test-only crates (publish = false) are not packages.
+cargo package --workspace --exclude kafka-mirror-other-clients --exclude kafka-mirror-test-support
+cargo publish --dry-run --workspace --exclude kafka-mirror-other-clients --exclude kafka-mirror-test-support
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for crate in kafka-mirror-codegen kafka-mirror; do
-  tar xzf "$CARGO_TARGET_DIR/package/$crate-0.1.0.crate" -C "$work"
+# The packages side by side as in the repository, so the test-support
+# crate's paths (`..`, `../codegen`, `../emulator`) find the packaged ones.
+sdk="$work/kafka-mirror"
+tar xzf "$CARGO_TARGET_DIR/package/kafka-mirror-0.1.0.crate" -C "$work"
+mv "$work/kafka-mirror-0.1.0" "$sdk"
+for crate in codegen emulator; do
+  tar xzf "$CARGO_TARGET_DIR/package/kafka-mirror-$crate-0.1.0.crate" -C "$work"
+  mv "$work/kafka-mirror-$crate-0.1.0" "$sdk/$crate"
 done
-# Until kafka-mirror-codegen is published, the packaged SDK finds it in the
-# extracted tarball instead of on crates.io.
-patch="patch.crates-io.kafka-mirror-codegen.path=\"$work/kafka-mirror-codegen-0.1.0\""
+cp -r test-support "$sdk/test-support"
+# Until they are published, the packages find each other here instead of
+# on crates.io.
+patches=(--config "patch.crates-io.kafka-mirror-codegen.path=\"$sdk/codegen\""
+  --config "patch.crates-io.kafka-mirror.path=\"$sdk\"")
+# `cargo package` drops path-only dev-dependencies: the tests' shared
+# helpers (never published) are put back for this run.
+printf '\n[dev-dependencies.kafka-mirror-test-support]\npath = "test-support"\n' >> "$sdk/Cargo.toml"
 
 echo "== kafka-mirror-codegen's tests, from its package"
-(cd "$work/kafka-mirror-codegen-0.1.0" && cargo test --quiet)
+(cd "$sdk/codegen" && cargo test --quiet)
 
 echo "== kafka-mirror's tests, from its package"
-cd "$work/kafka-mirror-0.1.0"
+cd "$sdk"
 # Prism for the contract tests, as the README's test command installs it.
 npm ci --prefix tests/contract --silent
-cargo test --quiet --all-features --config "$patch"
+cargo test --quiet --all-features "${patches[@]}"

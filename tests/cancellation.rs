@@ -2,13 +2,13 @@
 //! the whole call, waits for rate-limit permits included, and dropping a
 //! call, a stream or a waiter sends nothing more.
 
-mod common;
+use kafka_mirror_test_support as support;
 
 use std::time::Duration;
 
-use common::scripted::{Reply, Scripted};
-use common::*;
 use std::future::IntoFuture;
+use support::scripted::{Reply, Scripted};
+use support::*;
 
 use futures_util::StreamExt;
 use kafka_mirror::Error;

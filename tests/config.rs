@@ -1,12 +1,12 @@
 //! Client configuration: typed errors before any request, secrets kept out
 //! of Debug and errors, credentials sent only to the configured origin.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::*;
 use httpmock::MockServer;
 use kafka_mirror::ConfigError;
 use kafka_mirror::confluent::Client;
+use support::*;
 
 #[test]
 fn bad_base_urls_are_config_errors() {

@@ -1,24 +1,16 @@
 //! Each of the 20 Confluent operations: method, path, query, JSON body and
 //! auth header as sent, and a realistic answer decoded.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::*;
 use httpmock::MockServer;
 use kafka_mirror::confluent::types::{
     AlterConfigBatchRequestData, AlterConfigBatchRequestDataData,
-    AlterConfigBatchRequestDataOperation, AlterMirrorsRequestData, ConfigData,
-    CreateLinkRequestData, CreateMirrorTopicRequestData, LinkState, MirrorTopicStatus,
-    UpdateLinkConfigRequestData,
+    AlterConfigBatchRequestDataOperation, ConfigData, CreateLinkRequestData,
+    CreateMirrorTopicRequestData, LinkState, MirrorTopicStatus, UpdateLinkConfigRequestData,
 };
 use serde_json::json;
-
-fn names(topics: &[&str]) -> AlterMirrorsRequestData {
-    AlterMirrorsRequestData {
-        mirror_topic_names: topics.iter().map(|t| t.to_string()).collect(),
-        mirror_topic_name_pattern: None,
-    }
-}
+use support::*;
 
 #[tokio::test]
 async fn list_links() {

@@ -9,9 +9,10 @@
 //! error status) and every answer must decode. A request built by hand
 //! without `source_topic_name` proves the check can fail.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::prism::{check, names, send_by_hand, start_prism};
+use support::names;
+use support::prism::{check, send_by_hand, start_prism};
 
 use kafka_mirror::confluent::types as ct;
 use kafka_mirror::instaclustr::types as it;
@@ -280,7 +281,7 @@ async fn instaclustr_requests_satisfy_the_spec_and_answers_decode() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let cluster = common::cluster_uuid();
+    let cluster = support::cluster_uuid();
     let mut f = Vec::new();
     check(
         "list_mirrors",
@@ -380,7 +381,7 @@ async fn instaclustr_v2_requests_satisfy_the_spec_and_answers_decode() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let cluster = common::cluster_uuid();
+    let cluster = support::cluster_uuid();
     let mirror = kafka_mirror::instaclustr_v2::Uuid::new_v4();
     let source = |managed: bool| v2::KafkaConnectMirrorSourceClusterDetailsV2 {
         alias: "west".into(),

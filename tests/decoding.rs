@@ -1,12 +1,12 @@
 //! Decoding that survives a changing service: unknown fields, unknown enum
 //! values, nulls, and statuses the services answer but the specs omit.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::*;
 use httpmock::MockServer;
 use kafka_mirror::confluent::types::{LinkState, MirrorTopicError, MirrorTopicStatus};
 use serde_json::json;
+use support::*;
 
 #[tokio::test]
 async fn unknown_fields_are_ignored() {

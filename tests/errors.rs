@@ -1,12 +1,12 @@
 //! Every error shape: status, vendor body parsed, raw text kept when it is
 //! not JSON, helpers; and no answer, however malformed, panics.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::*;
 use httpmock::MockServer;
 use kafka_mirror::{Error, VendorError};
 use serde_json::json;
+use support::*;
 
 async fn confluent_error(status: u16, content_type: &str, body: &str) -> Error {
     let server = MockServer::start_async().await;

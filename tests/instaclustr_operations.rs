@@ -1,14 +1,14 @@
 //! Each of the 5 Instaclustr operations: method, path, JSON body and auth
 //! header as sent, and a realistic answer decoded.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::*;
 use httpmock::MockServer;
 use kafka_mirror::instaclustr::types::{
     CreateMirrorRequest, MirrorStatus, UpdateTargetLatencyRequest,
 };
 use serde_json::json;
+use support::*;
 
 const BASE: &str = "/provisioning/v1/0c7067d6-c70a-11ea-87d0-0242ac130003/kafka-connect/mirrors";
 

@@ -4,9 +4,8 @@
 //! statuses, empty 401s and bodiless 503/504s; the bounds refused before
 //! anything is sent.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::*;
 use httpmock::MockServer;
 use kafka_mirror::instaclustr_v2::Uuid;
 use kafka_mirror::instaclustr_v2::types::{
@@ -17,6 +16,7 @@ use kafka_mirror::instaclustr_v2::types::{
 };
 use kafka_mirror::{Error, VendorError};
 use serde_json::{Value, json};
+use support::*;
 
 const LIST: &str = "/cluster-management/v2/data-sources/kafka_connect_cluster/0c7067d6-c70a-11ea-87d0-0242ac130003/mirrors/v2/";
 const MIRRORS: &str = "/cluster-management/v2/resources/applications/kafka_connect/mirrors/v2";

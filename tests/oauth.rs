@@ -3,7 +3,7 @@
 //! records every header it gets. Tests that wait run on tokio's paused
 //! clock, with HTTP clients that have no timers of their own.
 
-mod common;
+use kafka_mirror_test_support as support;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,7 +12,6 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use common::list;
 use kafka_mirror::auth::{
     AccessToken, ClientAuthentication, OAuthClientCredentials, TokenProvider,
 };
@@ -20,6 +19,7 @@ use kafka_mirror::error::AuthError;
 use kafka_mirror::retry::RetryPolicy;
 use kafka_mirror::{ConfigError, Error};
 use serde_json::json;
+use support::list;
 
 const CLIENT_ID: &str = "0oa-client";
 const CLIENT_SECRET: &str = "s3cr3t-Value~x";

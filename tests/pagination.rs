@@ -1,17 +1,17 @@
 //! Lazy pagination through `metadata.next`.
 
-mod common;
+use kafka_mirror_test_support as support;
 
 use std::time::Duration;
 
-use common::scripted::{Reply, Scripted};
-use common::*;
 use futures_util::{StreamExt, TryStreamExt};
 use httpmock::MockServer;
 use kafka_mirror::Error;
 use kafka_mirror::confluent::types::MirrorTopicStatus;
 use kafka_mirror::paginate::PaginationError;
 use serde_json::{Value, json};
+use support::scripted::{Reply, Scripted};
+use support::*;
 
 const PATH: &str = "/kafka/v3/clusters/c/links/-/mirrors";
 

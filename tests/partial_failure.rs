@@ -1,11 +1,11 @@
 //! A partial failure inside a 200 reply is never mistaken for success.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::*;
 use httpmock::MockServer;
 use kafka_mirror::confluent::types::{AlterMirrorStatusResponseDataList, AlterMirrorsRequestData};
 use serde_json::json;
+use support::*;
 
 fn decode(v: serde_json::Value) -> AlterMirrorStatusResponseDataList {
     serde_json::from_value(v).unwrap()

@@ -1,11 +1,11 @@
 //! Path parameters are percent-encoded and can never change the path; an
 //! empty one, `.` or `..` is refused before anything is sent.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::*;
 use httpmock::MockServer;
 use kafka_mirror::Error;
+use support::*;
 
 async fn read_mirror_path(topic: &str) -> String {
     let server = MockServer::start_async().await;

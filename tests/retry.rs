@@ -2,15 +2,15 @@
 //! client-side rate limit, on tokio's paused clock: nothing really sleeps,
 //! and the virtual time spent is asserted.
 
-mod common;
+use kafka_mirror_test_support as support;
 
 use std::time::Duration;
 
-use common::scripted::{Reply, Scripted};
-use common::{HTML_429, KEY, SECRET, list};
 use kafka_mirror::Error;
 use kafka_mirror::retry::RetryPolicy;
 use serde_json::json;
+use support::scripted::{Reply, Scripted};
+use support::{HTML_429, KEY, SECRET, list};
 use tokio::time::Instant;
 
 /// A client whose HTTP client has no timers of its own (no timeout, no idle
@@ -178,7 +178,7 @@ async fn a_400_is_not_retried() {
 async fn a_post_cut_after_sending_is_not_retried_but_a_get_is() {
     let s = Scripted::start(
         vec![Reply::Cut],
-        Reply::json(200, common::alter_result(&["t"], &[])),
+        Reply::json(200, support::alter_result(&["t"], &[])),
     )
     .await;
     let c = client(s.url(), RetryPolicy::default());
@@ -417,7 +417,7 @@ async fn instaclustr_defaults_to_35_per_second() {
             let c = c.clone();
             tokio::spawn(async move {
                 c.list_mirrors()
-                    .cluster_id(common::cluster_uuid())
+                    .cluster_id(support::cluster_uuid())
                     .send()
                     .await
                     .map(|_| ())
@@ -500,7 +500,7 @@ async fn an_error_answer_cut_mid_body_is_retried_for_a_get_not_a_post() {
 
     let s = Scripted::start(
         vec![cut()],
-        Reply::json(200, common::alter_result(&["t"], &[])),
+        Reply::json(200, support::alter_result(&["t"], &[])),
     )
     .await;
     let e = client(s.url(), RetryPolicy::default())

@@ -2,10 +2,10 @@
 //! binary of its own: tracing caches callsite interest process-wide, so a
 //! test running in parallel without a subscriber would hide the events.
 
-mod common;
+use kafka_mirror_test_support as support;
 
-use common::list;
-use common::scripted::{Reply, Scripted};
+use support::list;
+use support::scripted::{Reply, Scripted};
 
 fn ok() -> Reply {
     Reply::json(200, list("KafkaLinkDataList", vec![]))

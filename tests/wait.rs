@@ -3,12 +3,12 @@
 //! polled again, only the timeout ends a wait, and an error that polling
 //! again would not change ends it at once.
 
-mod common;
+use kafka_mirror_test_support as support;
 
 use std::time::Duration;
 
-use common::scripted::{Reply, Scripted};
-use common::*;
+use support::scripted::{Reply, Scripted};
+use support::*;
 
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
 use kafka_mirror::retry::RetryPolicy;

@@ -1,10 +1,10 @@
 //! `kmirror dr ...` against the emulator: the runbooks' JSON, exit codes,
 //! dry runs that change nothing, an outage, the lag gate.
 
-mod common;
+use kafka_mirror_test_support::cli as support;
 
-use common::{DR, Emu, LINK, json, statuses};
 use predicates::str::contains;
+use support::{DR, Emu, LINK, json, statuses};
 
 #[test]
 fn switchover_promotes_and_reports_each_topic() {

@@ -4,12 +4,12 @@
 //! interrupted by SIGINT or SIGTERM during its wait, then finished by the
 //! same command; the journal of a whole run.
 
-mod common;
+use kafka_mirror_test_support::cli as support;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Emu, LINK, json, statuses, succeeded, tempdir::TempDir};
+use support::{Emu, LINK, json, statuses, succeeded, tempdir::TempDir};
 
 /// `kmirror dr switchover` of every topic, in JSON, journaling to the file
 /// that follows.
@@ -136,11 +136,11 @@ fn interrupted(
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kmirror"));
     let (user, secret) = emu.emulator.credentials().unwrap();
     cmd.env("KAFKA_MIRROR_URL", emu.url())
-        .env("KAFKA_MIRROR_CLUSTER_ID", common::DR)
+        .env("KAFKA_MIRROR_CLUSTER_ID", support::DR)
         .env("KAFKA_MIRROR_API_KEY", user)
         .env("KAFKA_MIRROR_API_SECRET", secret)
         .env("HOME", emu.home.path())
-        .env("XDG_STATE_HOME", common::state_home(&emu.home))
+        .env("XDG_STATE_HOME", support::state_home(&emu.home))
         .env("NO_COLOR", "1")
         .args(args)
         .stdout(Stdio::piped())
@@ -184,7 +184,8 @@ fn a_failback_cut_short_is_resumed_by_the_same_command_without_undoing_it() {
     assert_eq!(failover.status.code(), Some(0));
     assert!(statuses(&emu).iter().all(|s| s == "STOPPED"));
     // No --journal: kmirror keeps the failback's own, under XDG_STATE_HOME.
-    let journal = common::state_home(&emu.home).join("kmirror/failback-lkc-dr-primary-to-dr.jsonl");
+    let journal =
+        support::state_home(&emu.home).join("kmirror/failback-lkc-dr-primary-to-dr.jsonl");
     let args: Vec<String> = ["-o", "json", "dr", "failback", "--link", LINK, "--all"]
         .iter()
         .map(|a| a.to_string())
@@ -317,7 +318,7 @@ fn the_journal_records_every_request_and_status_change_of_a_run() {
 #[test]
 fn the_drill_with_faults_passes_and_reports_what_was_lost() {
     let home = TempDir::new();
-    let out = common::bare(&home)
+    let out = support::bare(&home)
         .args(["-o", "json", "drill", "--faults", "--fault-seed", "4"])
         .output()
         .unwrap();

@@ -1,10 +1,10 @@
 //! `kmirror instaclustr mirror ...` against the emulator, v2 by default
 //! and v1 with `--v1`, on the same mirrors.
 
-mod common;
+use kafka_mirror_test_support::cli as support;
 
-use common::{CONNECT, Emu, json};
 use predicates::str::contains;
+use support::{CONNECT, Emu, json};
 
 #[test]
 fn mirrors_are_created_listed_updated_and_deleted() {

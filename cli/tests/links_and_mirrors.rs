@@ -1,10 +1,10 @@
 //! `kmirror link ...` and `kmirror mirror ...` against the emulator: what
 //! they change, their JSON and human output, their exit codes.
 
-mod common;
+use kafka_mirror_test_support::cli as support;
 
-use common::{Emu, LINK, json};
 use predicates::str::contains;
+use support::{Emu, LINK, json};
 
 #[test]
 fn link_commands_create_describe_configure_and_delete() {
@@ -169,7 +169,7 @@ fn mirror_list_describe_and_create() {
     };
     let emu = Emu::start(|b| {
         b.behaviour(still)
-            .mirror(common::DR, LINK, "lagging", &[5, 7])
+            .mirror(support::DR, LINK, "lagging", &[5, 7])
     });
     let topics = json(
         &emu.kmirror()

@@ -3,13 +3,13 @@
 //! exact requests a command sends (against httpmock); OAuth from the
 //! environment.
 
-mod common;
+use kafka_mirror_test_support::cli as support;
 
-use common::tempdir::TempDir;
-use common::{Emu, bare, json};
 use httpmock::MockServer;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
+use support::tempdir::TempDir;
+use support::{Emu, bare, json};
 
 #[test]
 fn missing_and_half_set_settings_are_configuration_errors() {

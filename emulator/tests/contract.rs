@@ -2,14 +2,12 @@
 //! tests' setup) stands between the SDK and the emulator while the SDK drives
 //! a full scenario, and reports any request or response violation.
 
-#[path = "../../tests/common/prism.rs"]
-mod prism;
-
 use kafka_mirror::confluent::types as ct;
 use kafka_mirror::instaclustr::types as it;
 use kafka_mirror::retry::RetryPolicy;
 use kafka_mirror_emulator::Emulator;
-use prism::{check, names, start_proxy};
+use kafka_mirror_test_support::names;
+use kafka_mirror_test_support::prism::{check, start_proxy};
 
 #[tokio::test]
 async fn a_full_scenario_through_prism_proxy_has_no_violation() {

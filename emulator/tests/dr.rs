@@ -2,16 +2,16 @@
 //! paused clock: lag gate, promote, failover in an outage, failback after
 //! recovery, dry runs that change nothing, pre-flight refusals.
 
-mod common;
+use kafka_mirror_test_support::emulator as support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{client, statuses};
 use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
 use kafka_mirror::dr::{Event, TopicOutcome};
 use kafka_mirror_emulator::Emulator;
+use support::{client, statuses};
 
 const DR: &str = "lkc-dr";
 const LINK: &str = "primary-to-dr";

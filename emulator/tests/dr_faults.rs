@@ -5,18 +5,18 @@
 //! many action requests were sent (never a second one for a topic that had
 //! moved) and what the report says.
 
-mod common;
+use kafka_mirror_test_support::emulator as support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::statuses;
 use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
 use kafka_mirror::dr::{Event, Report, Stage, TopicOutcome};
 use kafka_mirror::retry::RetryPolicy;
 use kafka_mirror_emulator::{Emulator, Fault, Script};
+use support::statuses;
 
 const DR: &str = "lkc-dr";
 const LINK: &str = "primary-to-dr";
@@ -41,7 +41,7 @@ fn client(e: &Emulator) -> kafka_mirror::confluent::Client {
     let (u, s) = e.credentials().unwrap();
     kafka_mirror::confluent::Client::builder(e.base_url())
         .basic_auth(u, s)
-        .http_client(common::http())
+        .http_client(support::http())
         .build()
         .unwrap()
 }
@@ -286,7 +286,7 @@ async fn the_runbook_timeout_bounds_an_action_request_and_its_retries() {
     let (u, s) = e.credentials().unwrap();
     let c = kafka_mirror::confluent::Client::builder(e.base_url())
         .basic_auth(u, s)
-        .http_client(common::http())
+        .http_client(support::http())
         .retry(RetryPolicy::default().max_throttled_retries(1_000))
         .build()
         .unwrap();

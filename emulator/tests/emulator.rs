@@ -1,8 +1,9 @@
 //! The emulator: rules, the mirror state machine, pagination, auth, faults.
 
-mod common;
+use kafka_mirror_test_support::emulator as support;
 
-use common::{client, topics};
+use kafka_mirror_test_support::names;
+use support::client;
 
 use std::time::Duration;
 
@@ -42,7 +43,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
         .pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a"]))
+        .body(names(&["a"]))
         .send()
         .await
         .unwrap();
@@ -53,7 +54,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
         .pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a", "b"]))
+        .body(names(&["a", "b"]))
         .send()
         .await
         .unwrap();
@@ -68,7 +69,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
     c.resume_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a"]))
+        .body(names(&["a"]))
         .send()
         .await
         .unwrap();
@@ -77,7 +78,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
     c.promote_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a"]))
+        .body(names(&["a"]))
         .send()
         .await
         .unwrap();
@@ -88,7 +89,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
         .promote_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a"]))
+        .body(names(&["a"]))
         .send()
         .await
         .unwrap();
@@ -101,7 +102,7 @@ async fn pause_resume_promote_and_failover_follow_the_state_machine() {
     c.failover_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["b"]))
+        .body(names(&["b"]))
         .send()
         .await
         .unwrap();
@@ -115,7 +116,7 @@ async fn truncate_and_restore_and_reverse() {
     c.failover_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a"]))
+        .body(names(&["a"]))
         .send()
         .await
         .unwrap();
@@ -123,7 +124,7 @@ async fn truncate_and_restore_and_reverse() {
         .truncate_and_restore_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a"]))
+        .body(names(&["a"]))
         .send()
         .await
         .unwrap();
@@ -136,7 +137,7 @@ async fn truncate_and_restore_and_reverse() {
         .reverse_and_pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["b"]))
+        .body(names(&["b"]))
         .send()
         .await
         .unwrap();
@@ -184,7 +185,7 @@ async fn lag_drains_while_active_and_freezes_when_paused() {
     c.pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a"]))
+        .body(names(&["a"]))
         .send()
         .await
         .unwrap();
@@ -246,7 +247,7 @@ async fn duplicate_unknown_and_validate_only() {
         .cluster_id("dr")
         .link_name("l")
         .validate_only(true)
-        .body(topics(&["a"]))
+        .body(names(&["a"]))
         .send()
         .await
         .unwrap();
@@ -255,7 +256,7 @@ async fn duplicate_unknown_and_validate_only() {
         .pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["zzz"]))
+        .body(names(&["zzz"]))
         .send()
         .await
         .unwrap();
@@ -382,7 +383,7 @@ async fn wrong_credentials_get_40101_and_instaclustr_shape() {
 #[tokio::test(start_paused = true)]
 async fn instaclustr_mirrors_go_creating_then_in_sync() {
     let e = Emulator::start().await.unwrap();
-    let i = common::instaclustr_client(&e);
+    let i = support::instaclustr_client(&e);
     let cluster = kafka_mirror::instaclustr::Uuid::new_v4();
     let created = i
         .create_mirror()
@@ -569,7 +570,7 @@ async fn the_connection_reset_fault_closes_connections_unanswered() {
         .pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["t"]))
+        .body(names(&["t"]))
         .send()
         .await
         .unwrap_err();
@@ -630,7 +631,7 @@ async fn scripted_faults_take_the_requests_they_match_in_order_and_are_counted()
         .pause_mirror_topics()
         .cluster_id("dr")
         .link_name("l")
-        .body(topics(&["a", "b"]))
+        .body(names(&["a", "b"]))
         .send()
         .await
         .unwrap();

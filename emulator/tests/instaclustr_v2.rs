@@ -1,9 +1,8 @@
 //! The emulator's Instaclustr v2 mirror routes: the same mirrors as v1,
 //! 202/204 answers, `CREATING` then `IN_SYNC`, and v2's error body.
 
-mod common;
+use kafka_mirror_test_support::emulator as support;
 
-use common::http;
 use kafka_mirror::instaclustr::types::CreateMirrorRequest;
 use kafka_mirror::instaclustr_v2::Uuid;
 use kafka_mirror::instaclustr_v2::types::{
@@ -13,6 +12,7 @@ use kafka_mirror::instaclustr_v2::types::{
 };
 use kafka_mirror_emulator::Emulator;
 use serde_json::{Value, json};
+use support::http;
 
 const SOURCE: &str = "ff4fccf3-2ac0-494b-9f40-e95288dd752d";
 
@@ -52,7 +52,7 @@ fn request(cluster: Uuid, regex: &str) -> KafkaConnectMirrorV2 {
 async fn a_mirror_created_through_v2_is_seen_through_v1_and_goes_in_sync() {
     let e = Emulator::start().await.unwrap();
     let v2 = v2_client(&e);
-    let v1 = common::instaclustr_client(&e);
+    let v1 = support::instaclustr_client(&e);
     let cluster = Uuid::new_v4();
     let created = v2
         .create_mirror()
@@ -104,7 +104,7 @@ async fn a_mirror_created_through_v2_is_seen_through_v1_and_goes_in_sync() {
 #[tokio::test]
 async fn a_mirror_created_through_v1_is_seen_through_v2() {
     let e = Emulator::start().await.unwrap();
-    let v1 = common::instaclustr_client(&e);
+    let v1 = support::instaclustr_client(&e);
     let cluster = Uuid::new_v4();
     let created = v1
         .create_mirror()
@@ -145,7 +145,7 @@ async fn a_mirror_created_through_v1_is_seen_through_v2() {
 #[tokio::test]
 async fn update_and_delete_through_v2_are_seen_through_v1() {
     let e = Emulator::start().await.unwrap();
-    let (v1, v2) = (common::instaclustr_client(&e), v2_client(&e));
+    let (v1, v2) = (support::instaclustr_client(&e), v2_client(&e));
     let cluster = Uuid::new_v4();
     let id = v2
         .create_mirror()

@@ -1,15 +1,16 @@
 //! The emulator's OAuth token endpoint, and the SDK's OAuth client against
 //! it: tokens issued, refused, expired and refreshed.
 
-mod common;
+use kafka_mirror_test_support::emulator as support;
 
 use std::time::Duration;
 
-use common::{http, topics};
 use kafka_mirror::auth::{ClientAuthentication, OAuthClientCredentials};
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
 use kafka_mirror_emulator::{DEFAULT_IDENTITY_POOL, DEFAULT_OAUTH_CLIENT, Emulator};
+use kafka_mirror_test_support::names;
 use serde_json::Value;
+use support::http;
 
 /// A raw token request: form body and optional Basic credentials.
 async fn ask(
@@ -235,7 +236,7 @@ async fn oauth_a_waiter_keeps_working_across_three_token_lifetimes() {
     c.promote_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["orders"]))
+        .body(names(&["orders"]))
         .send()
         .await
         .unwrap();

@@ -3,9 +3,10 @@
 //! link details the specs describe (modes, tasks, transition errors) and
 //! bearer-token authentication.
 
-mod common;
+use kafka_mirror_test_support::emulator as support;
 
-use common::{client, topics};
+use kafka_mirror_test_support::names;
+use support::client;
 
 use std::time::Duration;
 
@@ -93,7 +94,7 @@ async fn an_outage_of_the_source_then_failover_recovery_and_failback() {
         .promote_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["orders"]))
+        .body(names(&["orders"]))
         .send()
         .await
         .unwrap();
@@ -111,7 +112,7 @@ async fn an_outage_of_the_source_then_failover_recovery_and_failback() {
         .failover_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["orders", "payments"]))
+        .body(names(&["orders", "payments"]))
         .send()
         .await
         .unwrap();
@@ -122,7 +123,7 @@ async fn an_outage_of_the_source_then_failover_recovery_and_failback() {
         .truncate_and_restore_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["orders"]))
+        .body(names(&["orders"]))
         .send()
         .await
         .unwrap();
@@ -148,7 +149,7 @@ async fn an_outage_of_the_source_then_failover_recovery_and_failback() {
         .cluster_id("lkc-dr")
         .link_name("dr")
         .include_partition_level_truncation_data(true)
-        .body(topics(&["orders"]))
+        .body(names(&["orders"]))
         .send()
         .await
         .unwrap();
@@ -171,7 +172,7 @@ async fn an_outage_of_the_source_then_failover_recovery_and_failback() {
         .reverse_and_start_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["audit"]))
+        .body(names(&["audit"]))
         .send()
         .await
         .unwrap();
@@ -195,14 +196,14 @@ async fn failover_is_accepted_from_every_state_the_service_allows() {
     c.pause_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["payments"]))
+        .body(names(&["payments"]))
         .send()
         .await
         .unwrap();
     c.promote_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["audit"]))
+        .body(names(&["audit"]))
         .send()
         .await
         .unwrap();
@@ -218,7 +219,7 @@ async fn failover_is_accepted_from_every_state_the_service_allows() {
         .failover_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["orders", "payments", "audit"]))
+        .body(names(&["orders", "payments", "audit"]))
         .send()
         .await
         .unwrap();
@@ -254,7 +255,7 @@ async fn a_promotion_interrupted_by_an_outage_resumes_after_recovery() {
     c.promote_mirror_topics()
         .cluster_id("lkc-dr")
         .link_name("dr")
-        .body(topics(&["audit"]))
+        .body(names(&["audit"]))
         .send()
         .await
         .unwrap();
@@ -385,7 +386,7 @@ async fn bearer_tokens_with_identity_pool_and_expiry() {
         .start()
         .await
         .unwrap();
-    let http = || common::http();
+    let http = || support::http();
     let bearer = |pool: Option<&str>| {
         let mut b = kafka_mirror::confluent::Client::builder(e.base_url())
             .bearer_token("token-1")

@@ -1,8 +1,8 @@
 //! Waiters, on tokio's paused clock against the emulator.
 
-mod common;
+use kafka_mirror_test_support::emulator as support;
 
-use common::client;
+use support::client;
 
 use std::time::Duration;
 
@@ -121,7 +121,7 @@ async fn the_timeout_ends_the_wait_with_the_last_state() {
 #[tokio::test(start_paused = true)]
 async fn instaclustr_mirrors_are_waited_until_in_sync() {
     let e = Emulator::start().await.unwrap();
-    let i = common::instaclustr_client(&e);
+    let i = support::instaclustr_client(&e);
     let cluster = kafka_mirror::instaclustr::Uuid::new_v4();
     let created = i
         .create_mirror()

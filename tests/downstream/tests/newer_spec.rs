@@ -2,16 +2,12 @@
 //! and the operation only they declare; the new operation pages, retries
 //! and fails with typed errors like the shipped ones, with no code change.
 
-#[path = "../../common/scripted.rs"]
-#[allow(dead_code)]
-mod scripted;
-
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use kafka_mirror::confluent::Client;
 use kafka_mirror::retry::RetryPolicy;
-use scripted::{Reply, Scripted};
+use kafka_mirror_test_support::scripted::{Reply, Scripted};
 use serde_json::json;
 
 const HTML_429: &str =

@@ -1,8 +1,7 @@
 //! Starting Stoplight Prism for the contract tests.
-#![allow(dead_code)]
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,14 +18,20 @@ impl Drop for Prism {
     }
 }
 
-/// The workspace root: this file also serves the emulator package's tests.
-fn root() -> &'static Path {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+/// The SDK's folder (with `openapi/` and `tests/contract/`): the package
+/// whose tests run (cargo sets `CARGO_MANIFEST_DIR` for them), or its
+/// parent for the emulator's tests. Read when the test runs, not where this
+/// crate was built: `.ci/package.sh` runs the SDK's packaged tests with it.
+fn root() -> PathBuf {
+    let here = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("tests run by cargo know their package"),
+    );
     if here.join("openapi").is_dir() {
         here
     } else {
         here.parent()
             .expect("the emulator package sits in the workspace")
+            .to_path_buf()
     }
 }
 
@@ -115,13 +120,6 @@ pub fn check<T, E: std::fmt::Debug>(
             }
         }
         Err(e) => failures.push(format!("{name}: {e:?}")),
-    }
-}
-
-pub fn names(topics: &[&str]) -> kafka_mirror::confluent::types::AlterMirrorsRequestData {
-    kafka_mirror::confluent::types::AlterMirrorsRequestData {
-        mirror_topic_names: topics.iter().map(|t| t.to_string()).collect(),
-        mirror_topic_name_pattern: None,
     }
 }
 

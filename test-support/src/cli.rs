@@ -1,5 +1,4 @@
 //! An emulator for the CLI's tests, and `kmirror` configured for it.
-#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -133,6 +132,12 @@ pub fn json(output: &std::process::Output) -> serde_json::Value {
 pub mod tempdir {
     /// A folder removed when dropped.
     pub struct TempDir(std::path::PathBuf);
+
+    impl Default for TempDir {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
 
     impl TempDir {
         pub fn new() -> Self {

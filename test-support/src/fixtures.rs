@@ -1,46 +1,20 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
+//! Documented JSON answers and the credentials the tests use.
 
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
-pub mod prism;
-pub mod scripted;
-
-pub const KEY: &str = "key";
-pub const SECRET: &str = "secret";
-/// `Basic base64("key:secret")`.
-pub const BASIC: &str = "Basic a2V5OnNlY3JldA==";
+/// The credentials of the SDK's mock clients ([`confluent`] and the others).
+pub use kafka_mirror::mock::{API_KEY as KEY, API_SECRET as SECRET};
+/// `Basic base64("mock-key:mock-secret")`: what the mock clients send.
+pub const BASIC: &str = "Basic bW9jay1rZXk6bW9jay1zZWNyZXQ=";
 pub const CLUSTER_UUID: &str = "0c7067d6-c70a-11ea-87d0-0242ac130003";
 
-/// A client for `server` without retries: these tests look at one answer
-/// each (`tests/retry.rs` covers retries).
-pub fn confluent(server: &MockServer) -> kafka_mirror::confluent::Client {
-    kafka_mirror::confluent::Client::builder(server.base_url())
-        .basic_auth(KEY, SECRET)
-        .retry(kafka_mirror::retry::RetryPolicy::none())
-        .build()
-        .expect("valid config")
-}
-
-/// A client for `server` without retries: these tests look at one answer
-/// each (`tests/retry.rs` covers retries).
-pub fn instaclustr(server: &MockServer) -> kafka_mirror::instaclustr::Client {
-    kafka_mirror::instaclustr::Client::builder(server.base_url())
-        .basic_auth(KEY, SECRET)
-        .retry(kafka_mirror::retry::RetryPolicy::none())
-        .build()
-        .expect("valid config")
-}
-
-/// A v2 client for `server` without retries.
-pub fn instaclustr_v2(server: &MockServer) -> kafka_mirror::instaclustr_v2::Client {
-    kafka_mirror::instaclustr_v2::Client::builder(server.base_url())
-        .basic_auth(KEY, SECRET)
-        .retry(kafka_mirror::retry::RetryPolicy::none())
-        .build()
-        .expect("valid config")
-}
+/// Clients for a mock server, without retries (these tests look at one
+/// answer each; `tests/retry.rs` covers retries): the SDK's own test kit.
+pub use kafka_mirror::mock::{
+    confluent_client as confluent, instaclustr_client as instaclustr,
+    instaclustr_v2_client as instaclustr_v2,
+};
 
 pub fn cluster_uuid() -> kafka_mirror::instaclustr::Uuid {
     kafka_mirror::instaclustr::Uuid::parse_str(CLUSTER_UUID).unwrap()
@@ -105,7 +79,10 @@ pub fn list(kind: &str, data: Vec<Value>) -> Value {
     json!({"kind": kind, "metadata": {"self": "https://pkc/x", "next": null}, "data": data})
 }
 
-/// An alter-mirrors answer: `ok` topics succeeded, `failed` topics carry a 400.
+/// An alter-mirrors answer as the service documents it: `ok` topics
+/// succeeded, `failed` topics carry a 400. Raw JSON, unlike
+/// `kafka_mirror::mock::alter_result`: decoding tests decode what the service
+/// sends, not the SDK's own serialization of its types.
 pub fn alter_result(ok: &[&str], failed: &[&str]) -> Value {
     let item = |t: &str, code: Value, msg: Value| {
         json!({
@@ -131,6 +108,14 @@ pub fn alter_result(ok: &[&str], failed: &[&str]) -> Value {
         )
     }));
     list("KafkaPromoteMirror", data)
+}
+
+/// The topic names of an alter-mirrors request body.
+pub fn names(topics: &[&str]) -> kafka_mirror::confluent::types::AlterMirrorsRequestData {
+    kafka_mirror::confluent::types::AlterMirrorsRequestData {
+        mirror_topic_names: topics.iter().map(|t| t.to_string()).collect(),
+        mirror_topic_name_pattern: None,
+    }
 }
 
 pub const HTML_429: &str = "<html> <head> <meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/> \

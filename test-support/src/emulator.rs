@@ -1,7 +1,5 @@
-//! Helpers the emulator's tests share.
-#![allow(dead_code)]
+//! Clients for an emulator, as the emulator's tests use them.
 
-use kafka_mirror::confluent::types::AlterMirrorsRequestData;
 use kafka_mirror::retry::RetryPolicy;
 use kafka_mirror_emulator::Emulator;
 
@@ -37,14 +35,6 @@ pub fn http() -> reqwest::Client {
         .pool_max_idle_per_host(0)
         .build()
         .unwrap()
-}
-
-/// An alter body naming these topics.
-pub fn topics(names: &[&str]) -> AlterMirrorsRequestData {
-    AlterMirrorsRequestData {
-        mirror_topic_names: names.iter().map(|s| s.to_string()).collect(),
-        mirror_topic_name_pattern: None,
-    }
 }
 
 /// Each mirror topic of `link` on `cluster`, with its status now.
