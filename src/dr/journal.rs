@@ -17,15 +17,23 @@ use super::report::MirrorAction;
 pub(super) struct Journal<'a> {
     out: Option<Box<dyn Write + Send + 'a>>,
     started: Instant,
+    /// Written on every line: the runbooks of a fleet run share one
+    /// journal, and their lines interleave.
+    link: String,
     /// The first write error; the journal stops there, the runbook does not.
     pub(super) failed: Option<String>,
 }
 
 impl<'a> Journal<'a> {
-    pub(super) fn new(out: Option<Box<dyn Write + Send + 'a>>, started: Instant) -> Self {
+    pub(super) fn new(
+        out: Option<Box<dyn Write + Send + 'a>>,
+        started: Instant,
+        link: &str,
+    ) -> Self {
         Self {
             out,
             started,
+            link: link.to_owned(),
             failed: None,
         }
     }
@@ -40,6 +48,7 @@ impl<'a> Journal<'a> {
         line.insert("time".into(), json!(rfc3339(SystemTime::now())));
         line.insert("t".into(), json!(round_ms(self.started.elapsed())));
         line.insert("event".into(), json!(event));
+        line.insert("link".into(), json!(self.link));
         if let Value::Object(more) = fields {
             line.extend(more);
         }
@@ -58,7 +67,10 @@ impl<'a> Journal<'a> {
 /// run leaves its actions to be resumed; a run that succeeded closes the
 /// record). An action counts once its request's answer accepted the topic
 /// or a read-back after a lost answer showed it applied. Lines that are not
-/// JSON (a line cut off by a kill) are skipped.
+/// JSON (a line cut off by a kill) are skipped. Each line belongs to the
+/// run last started on its `link` (a fleet run's links write to one
+/// journal); a line without one, from before lines named their link,
+/// belongs to the run started last.
 pub(super) fn accepted_earlier(
     text: &str,
     kind: &str,
@@ -66,18 +78,25 @@ pub(super) fn accepted_earlier(
     link: &str,
 ) -> BTreeMap<String, MirrorAction> {
     let mut accepted = BTreeMap::new();
-    // Whether the lines being read are of a run of this runbook.
+    // Whether the run last started on `link` is one of this runbook, and
+    // the link of the run started last.
     let mut ours = false;
+    let mut last_started: Option<String> = None;
     for line in text.lines() {
         let Ok(v) = serde_json::from_str::<Value>(line) else {
             continue;
         };
         let field = |k: &str| v.get(k).and_then(Value::as_str);
+        if field("event") == Some("start") {
+            last_started = field("link").map(str::to_owned);
+        }
+        if field("link").or(last_started.as_deref()) != Some(link) {
+            continue;
+        }
         match field("event") {
             Some("start") => {
                 ours = field("kind") == Some(kind)
                     && field("cluster") == Some(cluster)
-                    && field("link") == Some(link)
                     && v.get("dry_run") != Some(&Value::Bool(true));
             }
             Some("end") if ours && v.get("succeeded") == Some(&Value::Bool(true)) => {
@@ -206,6 +225,49 @@ mod tests {
     }
 
     #[test]
+    fn the_interleaved_lines_of_a_fleet_run_are_read_per_link() {
+        let line = |event: &str, link: &str, more: Value| {
+            let mut v = json!({"event": event, "link": link});
+            v.as_object_mut()
+                .unwrap()
+                .extend(more.as_object().unwrap().clone());
+            v.to_string()
+        };
+        let start = |link: &str| {
+            line(
+                "start",
+                link,
+                json!({"kind": "failback", "cluster": "dr", "dry_run": false}),
+            )
+        };
+        let post = |link: &str, topic: &str| {
+            line(
+                "request",
+                link,
+                json!({"method": "POST",
+                    "path": format!("/kafka/v3/clusters/dr/links/{link}/mirrors:reverse-and-start-mirror"),
+                    "results": {topic: "accepted"}}),
+            )
+        };
+        // Link a succeeds while link b is still running.
+        let journal = [
+            start("a"),
+            start("b"),
+            post("a", "a1"),
+            post("b", "b1"),
+            line("end", "a", json!({"succeeded": true})),
+            post("b", "b2"),
+            line("end", "b", json!({"succeeded": false})),
+        ]
+        .join("\n");
+        assert!(accepted_earlier(&journal, "failback", "dr", "a").is_empty());
+        let b: Vec<String> = accepted_earlier(&journal, "failback", "dr", "b")
+            .into_keys()
+            .collect();
+        assert_eq!(b, ["b1", "b2"]);
+    }
+
+    #[test]
     fn wall_clock_times_are_rfc3339_in_utc() {
         let at = |s: u64, ms: u64| UNIX_EPOCH + Duration::from_millis(s * 1000 + ms);
         assert_eq!(rfc3339(at(0, 0)), "1970-01-01T00:00:00.000Z");
@@ -228,7 +290,7 @@ mod tests {
             }
         }
         let buf = Shared::default();
-        let mut j = Journal::new(Some(Box::new(buf.clone())), Instant::now());
+        let mut j = Journal::new(Some(Box::new(buf.clone())), Instant::now(), "l");
         j.write("status", json!({"topic": "orders", "status": "STOPPED"}));
         tokio::time::advance(Duration::from_millis(1500)).await;
         j.write("end", json!({"succeeded": true}));
@@ -241,6 +303,7 @@ mod tests {
         assert_eq!(lines[0]["event"], "status");
         assert_eq!(lines[0]["topic"], "orders");
         assert_eq!(lines[0]["t"], 0.0);
+        assert_eq!(lines[0]["link"], "l");
         assert_eq!(lines[1]["t"], 1.5);
         assert!(lines[1]["time"].as_str().unwrap().ends_with('Z'));
     }

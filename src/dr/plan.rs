@@ -165,9 +165,94 @@ fn refused(s: reqwest::StatusCode) -> bool {
     s.is_client_error() && s.as_u16() != 408 && s.as_u16() != 429
 }
 
+/// How a wait reads the link at its next poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Read {
+    /// Every mirror topic of the link, every page: what the report is made
+    /// from, and what a wait needs to see where topics went.
+    Complete,
+    /// Only the topics in this status (the `mirror_status` filter), page
+    /// by page until one awaited topic shows: one request while any is
+    /// still there, however many topics the link has.
+    Waypoint(S),
+}
+
+/// The status every topic passes through on its way after `action`, if
+/// there is one: the promote family goes `PENDING_STOPPED` then `STOPPED`.
+/// A restore passes through two (and its arrival depends on the lag), a
+/// pause or resume through none.
+pub(super) fn waypoint(action: MirrorAction) -> Option<S> {
+    match action {
+        MirrorAction::Promote
+        | MirrorAction::Failover
+        | MirrorAction::ReverseAndStart
+        | MirrorAction::ReverseAndPause => Some(S::PendingStopped),
+        MirrorAction::TruncateAndRestore | MirrorAction::Pause | MirrorAction::Resume => None,
+    }
+}
+
+/// The next read of a wait for the topics in flight after `actions`:
+/// while they all pass through one waypoint, only the topics still in it
+/// (a poll then costs one request, not one per page of the link); once a
+/// waypoint read shows none of them (`waypoint_empty`), one complete read,
+/// so that where they went is observed rather than inferred.
+pub(super) fn next_read(
+    actions: impl IntoIterator<Item = MirrorAction>,
+    waypoint_empty: bool,
+) -> Read {
+    if waypoint_empty {
+        return Read::Complete;
+    }
+    let mut common = None;
+    for action in actions {
+        match (waypoint(action), &common) {
+            (None, _) => return Read::Complete,
+            (Some(w), Some(c)) if w != *c => return Read::Complete,
+            (Some(w), _) => common = Some(w),
+        }
+    }
+    common.map_or(Read::Complete, Read::Waypoint)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn how_a_wait_reads_the_link() {
+        use MirrorAction as A;
+        let pending = Read::Waypoint(S::PendingStopped);
+        let table: &[(&[A], bool, Read)] = &[
+            // Nothing in flight: a complete read ends the wait.
+            (&[], false, Read::Complete),
+            (&[A::Promote], false, pending.clone()),
+            (&[A::Promote, A::Promote], false, pending.clone()),
+            (&[A::Failover], false, pending.clone()),
+            (
+                &[A::ReverseAndStart, A::ReverseAndPause],
+                false,
+                pending.clone(),
+            ),
+            // The waypoint showed none of them: see where they went.
+            (&[A::Promote], true, Read::Complete),
+            // No single waypoint.
+            (&[A::TruncateAndRestore], false, Read::Complete),
+            (
+                &[A::ReverseAndStart, A::TruncateAndRestore],
+                false,
+                Read::Complete,
+            ),
+            (&[A::Pause], false, Read::Complete),
+            (&[A::Resume], false, Read::Complete),
+        ];
+        for (actions, empty, want) in table {
+            assert_eq!(
+                next_read(actions.iter().copied(), *empty),
+                *want,
+                "{actions:?} {empty}"
+            );
+        }
+    }
 
     #[test]
     fn where_each_runbook_starts_a_topic() {

@@ -8,16 +8,17 @@
 //! is counted and read again at the next interval, and only the deadline
 //! or an interrupt ends a wait.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::Duration;
 
+use futures_util::TryStreamExt;
 use futures_util::future::{Either, select};
 use serde_json::json;
 use tokio::time::Instant;
 
 use super::journal::{Journal, round_ms};
-use super::plan::{self, Arrival, Failure, Start};
+use super::plan::{self, Arrival, Failure, Read, Start};
 use super::report::{
     Event, Kind, LostAnswer, MirrorAction, PartitionLag, Report, RunError, Stage, Stages,
     TopicOutcome, TopicReport,
@@ -27,11 +28,17 @@ use crate::Error;
 use crate::confluent::Client;
 use crate::confluent::types::{
     AlterMirrorsRequestData, LinkState, LinkTaskState, ListLinksResponseData as LinkData,
-    ListMirrorTopicsResponseData as Topic,
+    ListMirrorTopicsResponseData as Topic, MirrorTopicStatus,
 };
 
 /// The link config that makes consumer offsets follow to the DR cluster.
 const OFFSET_SYNC: &str = "consumer.offset.sync.enable";
+/// How much longer each wait between polls is than the one before: a
+/// complete read costs a request per page of the link, so its polls thin
+/// out fast; a waypoint read costs one, so its polls may stay close to
+/// when the topics are due.
+const COMPLETE_GROWTH: f64 = 1.5;
+const WAYPOINT_GROWTH: f64 = 1.2;
 
 /// Where a topic is while the runbook runs. The report's
 /// [`TopicOutcome`] is made from it at the end ([`Run::finish`]).
@@ -138,11 +145,13 @@ pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
             super::journal::accepted_earlier(text, &rb.kind.to_string(), &rb.cluster, &rb.link)
         })
         .unwrap_or_default();
+    let link = rb.link;
     let mut run = Run {
         client: rb.client,
         kind: rb.kind,
         cluster: rb.cluster,
-        link: rb.link,
+        journal: Journal::new(rb.journal, started, &link),
+        link,
         max_lag: rb.max_lag,
         dry_run: rb.dry_run,
         wait: rb.wait,
@@ -151,7 +160,6 @@ pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
         started,
         deadline: started + rb.timeout,
         on_event: rb.on_event,
-        journal: Journal::new(rb.journal, started),
         interrupt: rb.interrupt,
         earlier,
         interrupted: false,
@@ -227,6 +235,42 @@ fn list(
             .into_iter()
             .map(|t| (t.mirror_topic_name.clone(), t))
             .collect())
+    }
+}
+
+/// The link's mirror topics in `status`, page by page until a page shows
+/// one of `awaited` (or the list ends): enough to know that one is still
+/// on its way, at the cost of one request while any is.
+fn list_in(
+    client: &Client,
+    cluster: String,
+    link: String,
+    status: MirrorTopicStatus,
+    awaited: BTreeSet<String>,
+) -> impl Future<Output = Result<BTreeMap<String, Topic>, Error>> + Send + '_ {
+    let mut pages = client
+        .list_mirror_topics()
+        .cluster_id(cluster)
+        .link_name(link)
+        .mirror_status(status)
+        .pages();
+    async move {
+        let mut seen = BTreeMap::new();
+        while let Some(page) = pages.try_next().await? {
+            let found = page
+                .data
+                .iter()
+                .any(|t| awaited.contains(&t.mirror_topic_name));
+            seen.extend(
+                page.data
+                    .into_iter()
+                    .map(|t| (t.mirror_topic_name.clone(), t)),
+            );
+            if found {
+                break;
+            }
+        }
+        Ok(seen)
     }
 }
 
@@ -339,6 +383,29 @@ impl<'a> Run<'a> {
     async fn read(&mut self) -> Option<Result<BTreeMap<String, Topic>, Error>> {
         let fut = list(self.client, self.cluster.clone(), self.link.clone());
         self.read_once("mirrors", fut, |topics| Some(topics.len()))
+            .await
+    }
+
+    /// One waypoint read ([`plan::Read::Waypoint`]), journaled.
+    async fn read_waypoint(
+        &mut self,
+        status: MirrorTopicStatus,
+    ) -> Option<Result<BTreeMap<String, Topic>, Error>> {
+        let awaited = self
+            .topics
+            .iter()
+            .filter(|(_, t)| matches!(t.phase, Phase::InFlight(_)))
+            .map(|(n, _)| n.clone())
+            .collect();
+        let what = format!("mirrors?mirror_status={status}");
+        let fut = list_in(
+            self.client,
+            self.cluster.clone(),
+            self.link.clone(),
+            status,
+            awaited,
+        );
+        self.read_once(&what, fut, |topics| Some(topics.len()))
             .await
     }
 
@@ -659,6 +726,17 @@ impl<'a> Run<'a> {
         }
         let t = Instant::now();
         self.gate_started = t;
+        // The pre-flight read is a moment old: when its lags already pass
+        // the gate, the gate costs no read.
+        let total = self.total_lag_to_send();
+        if total <= self.max_lag {
+            self.emit(Event::Lag {
+                total,
+                max: self.max_lag,
+                waited: Duration::ZERO,
+            });
+            return true;
+        }
         self.emit(Event::Step(format!(
             "lag gate: waiting until the total lag of {} topic(s) is at most {}",
             candidates.len(),
@@ -899,44 +977,94 @@ impl<'a> Run<'a> {
         self.poll(Goal::Arrive).await;
     }
 
-    /// The one poll loop: reads the topics, updates each
-    /// ([`Self::observe`]), until `goal`, the deadline or an interrupt. A
-    /// read that fails is counted and read again at the next interval.
+    /// The one poll loop: reads the topics ([`plan::next_read`]), updates
+    /// each ([`Self::observe`]), until `goal`, the deadline or an
+    /// interrupt. A read that fails is counted and read again at the next
+    /// interval.
     async fn poll(&mut self, goal: Goal) -> Polled {
         let mut interval = self.poll.0;
+        let mut waypoint_empty = false;
         loop {
-            let Some(result) = self.read().await else {
-                return Polled::Interrupted;
+            let read = match goal {
+                Goal::Arrive => plan::next_read(self.in_flight_actions(), waypoint_empty),
+                Goal::Lag | Goal::ReadBack => Read::Complete,
             };
-            match result {
-                Ok(topics) => {
-                    self.last_poll_failed = false;
-                    if self.observe(&topics, goal) {
-                        return Polled::Reached;
+            let growth = match read {
+                Read::Complete => {
+                    waypoint_empty = false;
+                    let Some(result) = self.read().await else {
+                        return Polled::Interrupted;
+                    };
+                    match result {
+                        Ok(topics) => {
+                            self.last_poll_failed = false;
+                            if self.observe(&topics, goal, true) {
+                                return Polled::Reached;
+                            }
+                        }
+                        Err(e) => self.poll_failed(&e),
                     }
+                    COMPLETE_GROWTH
                 }
-                Err(e) => self.poll_failed(&e),
-            }
+                Read::Waypoint(status) => {
+                    let Some(result) = self.read_waypoint(status).await else {
+                        return Polled::Interrupted;
+                    };
+                    match result {
+                        Ok(topics) => {
+                            self.last_poll_failed = false;
+                            let awaited_seen = topics.keys().any(|n| {
+                                self.topics
+                                    .get(n)
+                                    .is_some_and(|t| matches!(t.phase, Phase::InFlight(_)))
+                            });
+                            self.observe(&topics, goal, false);
+                            if !awaited_seen {
+                                // None is left in the waypoint: read where
+                                // they went now, not after a pause.
+                                waypoint_empty = true;
+                                continue;
+                            }
+                        }
+                        Err(e) => self.poll_failed(&e),
+                    }
+                    WAYPOINT_GROWTH
+                }
+            };
             if Instant::now() >= self.deadline {
                 return Polled::Deadline;
             }
             if !self.pause(interval).await {
                 return Polled::Interrupted;
             }
-            interval = interval.mul_f64(1.5).min(self.poll.1);
+            interval = interval.mul_f64(growth).min(self.poll.1);
         }
     }
 
-    /// What a complete read shows: statuses, lags, arrivals, read-backs.
-    /// `true` when `goal` is met.
-    fn observe(&mut self, topics: &BTreeMap<String, Topic>, goal: Goal) -> bool {
+    /// The actions of the topics in flight.
+    fn in_flight_actions(&self) -> Vec<MirrorAction> {
+        self.topics
+            .values()
+            .filter_map(|t| match t.phase {
+                Phase::InFlight(a) => Some(a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What a read shows: statuses, lags, arrivals, read-backs. `true`
+    /// when `goal` is met, which only a `complete` read (every topic of
+    /// the link) can tell: a topic missing from a waypoint read has only
+    /// left the waypoint, and one missing from a complete read is no longer
+    /// a mirror topic of the link.
+    fn observe(&mut self, topics: &BTreeMap<String, Topic>, goal: Goal, complete: bool) -> bool {
         let elapsed = self.started.elapsed();
         let (max_lag, kind, max_resends) = (self.max_lag, self.kind, self.max_resends);
         let mut events = Vec::new();
         let mut journal = Vec::new();
         for (name, t) in self.topics.iter_mut() {
             let Some(seen) = topics.get(name) else {
-                if matches!(t.phase, Phase::InFlight(_) | Phase::AnswerLost(_)) {
+                if complete && matches!(t.phase, Phase::InFlight(_) | Phase::AnswerLost(_)) {
                     t.phase = Phase::Failed {
                         reason: "it is no longer a mirror topic of the link".into(),
                         error_code: None,
@@ -1025,6 +1153,9 @@ impl<'a> Run<'a> {
                 done: awaited - open,
                 total: awaited,
             });
+        }
+        if !complete {
+            return false;
         }
         match goal {
             Goal::ReadBack => true,
