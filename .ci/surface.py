@@ -25,7 +25,7 @@ LISTING = os.path.join(ROOT, "api-surface.txt")
 
 PUB = re.compile(r"^pub (async fn|fn|struct|enum|trait|type|const|static|mod|use|unsafe fn)\b")
 FIELD = re.compile(r"^pub [a-z_][a-z0-9_]*\s*:")
-HEADER = re.compile(r"^(pub )?(impl\b|struct\b|enum\b|trait\b|mod\b)")
+HEADER = re.compile(r"^(pub )?(impl\b|struct\b|enum\b|trait\b|mod\b|macro_rules!)")
 TEST_MOD = re.compile(r"^#\[cfg\((test|doctest)\)\]")
 
 
@@ -80,6 +80,10 @@ def items(path, module):
                 stack.pop()
             continue
         context = " > ".join(signature(h) for _, h in stack)
+        # A macro that writes public methods (listed under its
+        # `macro_rules!`) into this impl.
+        if stack and re.match(r"^[a-z_]+!\(\);$", line):
+            out.append(f"{module} :: {context} > {line}")
         if PUB.match(line) or (FIELD.match(line) and stack):
             entry = signature(line)
             out.append(f"{module} :: {context + ' > ' if context else ''}{entry}")

@@ -11,7 +11,7 @@ use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::MirrorTopicStatus as S;
 use kafka_mirror::dr::{Event, TopicOutcome};
 use kafka_mirror_emulator::Emulator;
-use support::{client, statuses};
+use support::{Journal, client, statuses};
 
 const DR: &str = "lkc-dr";
 const LINK: &str = "primary-to-dr";
@@ -284,26 +284,6 @@ async fn a_pattern_selects_and_a_bad_pattern_is_refused_before_any_request() {
     assert_eq!(statuses(&c, DR, LINK).await["inventory"], S::Active);
     let e = c.failover(DR, LINK).pattern("(").await.unwrap_err();
     assert!(matches!(e, kafka_mirror::Error::InvalidArgument(_)), "{e}");
-}
-
-/// A journal the test can read while the runbook writes it.
-#[derive(Clone, Default)]
-struct Journal(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Journal {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Journal {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -58,6 +58,118 @@ pub enum Selection {
     Pattern(String),
 }
 
+/// What a runbook is set to, beside its link: the same for each link of a
+/// fleet run ([`fleet::Fleet`]).
+#[derive(Debug, Clone)]
+struct Settings {
+    selection: Selection,
+    max_lag: u64,
+    timeout: Duration,
+    dry_run: bool,
+    poll: (Duration, Duration),
+    wait: bool,
+    max_resends: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            selection: Selection::All,
+            max_lag: 0,
+            timeout: Duration::from_secs(600),
+            dry_run: false,
+            poll: (Duration::from_secs(1), Duration::from_secs(10)),
+            wait: true,
+            max_resends: 3,
+        }
+    }
+}
+
+/// The setters of [`Settings`], declared once for [`Runbook`] and
+/// [`fleet::Fleet`].
+macro_rules! settings_setters {
+    () => {
+        /// Acts on these topics only.
+        pub fn topics<I, T>(mut self, names: I) -> Self
+        where
+            I: IntoIterator<Item = T>,
+            T: Into<String>,
+        {
+            self.settings.selection = Selection::Names(names.into_iter().map(Into::into).collect());
+            self
+        }
+
+        /// Acts on the mirror topics whose name matches `regex` (checked when
+        /// the runbook runs, before any request).
+        pub fn pattern(mut self, regex: impl Into<String>) -> Self {
+            self.settings.selection = Selection::Pattern(regex.into());
+            self
+        }
+
+        /// Acts on every mirror topic of the link (the default).
+        pub fn all(mut self) -> Self {
+            self.settings.selection = Selection::All;
+            self
+        }
+
+        /// Sets the selection.
+        pub fn selection(mut self, selection: Selection) -> Self {
+            self.settings.selection = selection;
+            self
+        }
+
+        /// Switchover: the total lag of the selected topics at or below which
+        /// they are promoted. Failback: the lag at or below which a restored
+        /// topic has caught up. Default 0.
+        pub fn max_lag(mut self, messages: u64) -> Self {
+            self.settings.max_lag = messages;
+            self
+        }
+
+        /// The whole runbook's time: lag gate and waits (default 10 minutes).
+        /// What is not done by then is [`TopicOutcome::TimedOut`] or
+        /// [`TopicOutcome::NotStarted`].
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.settings.timeout = timeout;
+            self
+        }
+
+        /// Only `validate_only` calls, no wait: the report is the plan, with
+        /// [`TopicOutcome::Planned`] for what the service would accept.
+        pub fn dry_run(mut self, dry_run: bool) -> Self {
+            self.settings.dry_run = dry_run;
+            self
+        }
+
+        /// The first wait between polls (default 1 s) and the longest (default
+        /// 10 s); each wait is 1.5 times the previous one, and each is varied
+        /// by up to 20% either way so that many runbooks do not poll in step.
+        pub fn poll_interval(mut self, initial: Duration, max: Duration) -> Self {
+            self.settings.poll = (initial, max.max(initial));
+            self
+        }
+
+        /// Whether to wait for the topics to reach their end state after the
+        /// action (default `true`). Without, an accepted topic is
+        /// [`TopicOutcome::Accepted`].
+        pub fn wait(mut self, wait: bool) -> Self {
+            self.settings.wait = wait;
+            self
+        }
+
+        /// How many times a topic's action is sent again after a lost answer
+        /// whose read-back showed the topic had not moved (default 3). A topic
+        /// that moved is never sent its action again.
+        pub fn max_resends(mut self, n: u32) -> Self {
+            self.settings.max_resends = n;
+            self
+        }
+    };
+}
+
+// After the macro, which it uses.
+pub mod fleet;
+
 type EventFn<'a> = Box<dyn FnMut(&Event) + Send + 'a>;
 type Interrupt<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
@@ -71,13 +183,7 @@ pub struct Runbook<'a> {
     kind: Kind,
     cluster: String,
     link: String,
-    selection: Selection,
-    max_lag: u64,
-    timeout: Duration,
-    dry_run: bool,
-    poll: (Duration, Duration),
-    wait: bool,
-    max_resends: u32,
+    settings: Settings,
     on_event: Option<EventFn<'a>>,
     journal: Option<Box<dyn std::io::Write + Send + 'a>>,
     earlier: Option<String>,
@@ -90,12 +196,7 @@ impl std::fmt::Debug for Runbook<'_> {
             .field("kind", &self.kind)
             .field("cluster", &self.cluster)
             .field("link", &self.link)
-            .field("selection", &self.selection)
-            .field("max_lag", &self.max_lag)
-            .field("timeout", &self.timeout)
-            .field("dry_run", &self.dry_run)
-            .field("wait", &self.wait)
-            .field("max_resends", &self.max_resends)
+            .field("settings", &self.settings)
             .field("journal", &self.journal.is_some())
             .field("resumes_from_journal", &self.earlier.is_some())
             .finish_non_exhaustive()
@@ -114,13 +215,7 @@ impl<'a> Runbook<'a> {
             kind,
             cluster,
             link,
-            selection: Selection::All,
-            max_lag: 0,
-            timeout: Duration::from_secs(600),
-            dry_run: false,
-            poll: (Duration::from_secs(1), Duration::from_secs(10)),
-            wait: true,
-            max_resends: 3,
+            settings: Settings::default(),
             on_event: None,
             journal: None,
             earlier: None,
@@ -128,81 +223,7 @@ impl<'a> Runbook<'a> {
         }
     }
 
-    /// Acts on these topics only.
-    pub fn topics<I, T>(mut self, names: I) -> Self
-    where
-        I: IntoIterator<Item = T>,
-        T: Into<String>,
-    {
-        self.selection = Selection::Names(names.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Acts on the mirror topics whose name matches `regex` (checked when
-    /// the runbook runs, before any request).
-    pub fn pattern(mut self, regex: impl Into<String>) -> Self {
-        self.selection = Selection::Pattern(regex.into());
-        self
-    }
-
-    /// Acts on every mirror topic of the link (the default).
-    pub fn all(mut self) -> Self {
-        self.selection = Selection::All;
-        self
-    }
-
-    /// Sets the selection.
-    pub fn selection(mut self, selection: Selection) -> Self {
-        self.selection = selection;
-        self
-    }
-
-    /// Switchover: the total lag of the selected topics at or below which
-    /// they are promoted. Failback: the lag at or below which a restored
-    /// topic has caught up. Default 0.
-    pub fn max_lag(mut self, messages: u64) -> Self {
-        self.max_lag = messages;
-        self
-    }
-
-    /// The whole runbook's time: lag gate and waits (default 10 minutes).
-    /// What is not done by then is [`TopicOutcome::TimedOut`] or
-    /// [`TopicOutcome::NotStarted`].
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Only `validate_only` calls, no wait: the report is the plan, with
-    /// [`TopicOutcome::Planned`] for what the service would accept.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
-    }
-
-    /// The first wait between polls (default 1 s) and the longest (default
-    /// 10 s); each wait is 1.5 times the previous one, and each is varied
-    /// by up to 20% either way so that many runbooks do not poll in step.
-    pub fn poll_interval(mut self, initial: Duration, max: Duration) -> Self {
-        self.poll = (initial, max.max(initial));
-        self
-    }
-
-    /// Whether to wait for the topics to reach their end state after the
-    /// action (default `true`). Without, an accepted topic is
-    /// [`TopicOutcome::Accepted`].
-    pub fn wait(mut self, wait: bool) -> Self {
-        self.wait = wait;
-        self
-    }
-
-    /// How many times a topic's action is sent again after a lost answer
-    /// whose read-back showed the topic had not moved (default 3). A topic
-    /// that moved is never sent its action again.
-    pub fn max_resends(mut self, n: u32) -> Self {
-        self.max_resends = n;
-        self
-    }
+    settings_setters!();
 
     /// Appends one JSON line to `out` per request sent (time, method, path,
     /// topics, `validate_only`, status, per-topic result, attempts,

@@ -129,7 +129,7 @@ struct Run<'a> {
 
 pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
     let started = Instant::now();
-    let pattern = match &rb.selection {
+    let pattern = match &rb.settings.selection {
         Selection::Pattern(p) => Some(regex::Regex::new(p).map_err(|e| {
             Error::InvalidArgument(format!(
                 "the topic pattern `{p}` is not a regular expression: {e}"
@@ -152,13 +152,13 @@ pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
         cluster: rb.cluster,
         journal: Journal::new(rb.journal, started, &link),
         link,
-        max_lag: rb.max_lag,
-        dry_run: rb.dry_run,
-        wait: rb.wait,
-        max_resends: rb.max_resends,
-        poll: rb.poll,
+        max_lag: rb.settings.max_lag,
+        dry_run: rb.settings.dry_run,
+        wait: rb.settings.wait,
+        max_resends: rb.settings.max_resends,
+        poll: rb.settings.poll,
         started,
-        deadline: started + rb.timeout,
+        deadline: started + rb.settings.timeout,
         on_event: rb.on_event,
         interrupt: rb.interrupt,
         earlier,
@@ -198,7 +198,7 @@ pub(super) async fn run(rb: Runbook<'_>) -> Result<Report, Error> {
         run.stopped_early = Some("interrupted before anything was sent".into());
         return Ok(run.finish());
     };
-    run.select(&topics, &rb.selection, pattern.as_ref());
+    run.select(&topics, &rb.settings.selection, pattern.as_ref());
     if run.topics.is_empty() {
         run.stop_early("no mirror topic of the link is selected".into());
     } else if run.preflight().await? {

@@ -53,3 +53,32 @@ pub async fn statuses(
         .map(|t| (t.mirror_topic_name, t.mirror_status))
         .collect()
 }
+
+/// A runbook's journal the test reads while the runbook writes it.
+#[derive(Clone, Default)]
+pub struct Journal(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Journal {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Journal {
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// Each line, as JSON.
+    pub fn lines(&self) -> Vec<serde_json::Value> {
+        self.text()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
