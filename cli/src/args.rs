@@ -297,6 +297,39 @@ pub struct TopicSelection {
     pub all: bool,
 }
 
+/// Which links of the DR cluster a runbook or action takes.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct LinkSelection {
+    /// The link, on the DR cluster; repeat for several, run together with
+    /// one combined report.
+    #[arg(long = "link", value_name = "LINK")]
+    pub links: Vec<String>,
+    /// Every cluster link of the DR cluster, run together with one
+    /// combined report.
+    #[arg(long)]
+    pub all_links: bool,
+}
+
+impl LinkSelection {
+    /// The link when exactly one is named: the single-link run and report.
+    pub fn single(&self) -> Option<&str> {
+        match self.links.as_slice() {
+            [one] if !self.all_links => Some(one),
+            _ => None,
+        }
+    }
+
+    /// The links of a fleet run.
+    pub fn fleet(&self) -> kafka_mirror::dr::fleet::Links {
+        if self.all_links {
+            kafka_mirror::dr::fleet::Links::All
+        } else {
+            kafka_mirror::dr::fleet::Links::Names(self.links.clone())
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum MirrorCommand {
     /// Mirror topics: of one link, or of every link of the cluster.
@@ -351,9 +384,11 @@ pub enum MirrorCommand {
 pub struct MirrorActionArgs {
     #[command(flatten)]
     pub selection: TopicSelection,
-    /// The link.
-    #[arg(long)]
-    pub link: String,
+    #[command(flatten)]
+    pub links: LinkSelection,
+    /// Links acted on at once with several links.
+    #[arg(long, default_value_t = kafka_mirror::dr::fleet::DEFAULT_CONCURRENCY, value_name = "N")]
+    pub concurrency: usize,
     /// Validate only (validate_only=true): nothing changes.
     #[arg(long)]
     pub dry_run: bool,
@@ -384,9 +419,11 @@ pub enum DrCommand {
 pub struct Runbook {
     #[command(flatten)]
     pub selection: TopicSelection,
-    /// The link, on the DR cluster.
-    #[arg(long)]
-    pub link: String,
+    #[command(flatten)]
+    pub links: LinkSelection,
+    /// Links run at once with several links (they share the rate limit).
+    #[arg(long, default_value_t = kafka_mirror::dr::fleet::DEFAULT_CONCURRENCY, value_name = "N")]
+    pub concurrency: usize,
     /// Switchover: promote when the total lag is at most this; failback:
     /// a restored topic has caught up at this lag.
     #[arg(long, default_value_t = 0, value_name = "MESSAGES")]

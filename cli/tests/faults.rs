@@ -184,8 +184,7 @@ fn a_failback_cut_short_is_resumed_by_the_same_command_without_undoing_it() {
     assert_eq!(failover.status.code(), Some(0));
     assert!(statuses(&emu).iter().all(|s| s == "STOPPED"));
     // No --journal: kmirror keeps the failback's own, under XDG_STATE_HOME.
-    let journal =
-        support::state_home(&emu.home).join("kmirror/failback-lkc-dr-primary-to-dr.jsonl");
+    let journal = support::state_home(&emu.home).join("kmirror/failback-lkc-dr.jsonl");
     let args: Vec<String> = ["-o", "json", "dr", "failback", "--link", LINK, "--all"]
         .iter()
         .map(|a| a.to_string())

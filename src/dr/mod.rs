@@ -339,6 +339,23 @@ impl crate::confluent::Client {
         Runbook::new(self, Kind::Failback, cluster.into(), link.into())
     }
 
+    /// The runbook `kind` on `link` of the DR cluster `cluster`: the same
+    /// as [`Self::switchover`], [`Self::failover`], [`Self::failback`] or
+    /// [`Self::mirror_action`], chosen by a value (a command line's
+    /// choice, a plan's step).
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::switchover`].
+    pub fn runbook(
+        &self,
+        kind: Kind,
+        cluster: impl Into<String>,
+        link: impl Into<String>,
+    ) -> Runbook<'_> {
+        Runbook::new(self, kind, cluster.into(), link.into())
+    }
+
     /// One `mirrors:*` action on mirror topics of `link`, with the
     /// runbooks' machinery: topics already at the action's end state are
     /// done, topics on its way are waited for and not sent again, lost

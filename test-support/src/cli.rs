@@ -64,6 +64,19 @@ impl Emu {
     }
 }
 
+impl Emu {
+    /// What `kmirror -o json ARGS...` printed, after checking it exited 0.
+    pub fn json_of(&self, args: &[&str]) -> serde_json::Value {
+        let out = self
+            .kmirror()
+            .args(["-o", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        succeeded(&out)
+    }
+}
+
 /// `kmirror` with none of its variables set, and a home of its own.
 pub fn bare(home: &tempdir::TempDir) -> Command {
     let mut c = Command::cargo_bin("kmirror").unwrap();

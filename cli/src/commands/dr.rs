@@ -5,7 +5,7 @@
 use std::fs::OpenOptions;
 use std::path::Path;
 
-use kafka_mirror::dr::{Event, Report, RunError, TopicOutcome};
+use kafka_mirror::dr::{Event, Kind, Report, RunError, TopicOutcome};
 
 use super::selection;
 use crate::args::{DrCommand, Runbook};
@@ -17,58 +17,80 @@ use crate::output::{Out, table};
 
 pub async fn run(command: DrCommand, s: &Settings, out: Out) -> Result<(), CliError> {
     let (c, cluster) = clients::confluent(s)?;
-    let failback = matches!(command, DrCommand::Failback(_));
-    let cluster_id = cluster.clone();
-    let (args, runbook) = match command {
-        DrCommand::Switchover(a) => {
-            let r = c.switchover(cluster, a.link.clone());
-            (a, r)
-        }
-        DrCommand::Failover(a) => {
-            let r = c.failover(cluster, a.link.clone());
-            (a, r)
-        }
-        DrCommand::Failback(a) => {
-            let r = c.failback(cluster, a.link.clone());
-            (a, r)
-        }
+    let (kind, args) = match command {
+        DrCommand::Switchover(a) => (Kind::Switchover, a),
+        DrCommand::Failover(a) => (Kind::Failover, a),
+        DrCommand::Failback(a) => (Kind::Failback, a),
     };
     let interrupts = Interrupts::install()
         .map_err(|e| CliError::Config(format!("cannot listen for Ctrl-C and SIGTERM: {e}")))?;
-    let mut runbook = runbook.interrupt_on(interrupts.signal());
-    // A failback resumes from its journal only (a topic it reversed is
-    // STOPPED, one it restored ACTIVE: alone, they read as "restore it" and
-    // "reverse it"), so it always keeps one.
-    let journal = match (&args.journal, failback && !args.dry_run) {
-        (Some(path), _) => Some(path.clone()),
-        (None, true) => default_failback_journal(&cluster_id, &args.link),
-        (None, false) => None,
+    let journal = journal_path(kind, &cluster, &args, out)?;
+    let Some(link) = args.links.single() else {
+        let fleet = c
+            .fleet(kind, cluster, args.links.fleet())
+            .concurrency(args.concurrency)
+            .max_lag(args.max_lag)
+            .interrupt_on(interrupts.signal());
+        return super::fleet::run(
+            fleet,
+            &args.selection,
+            args.timeout,
+            args.dry_run,
+            journal.as_deref(),
+            &interrupts,
+            out,
+        )
+        .await;
     };
+    let mut runbook = c
+        .runbook(kind, cluster, link)
+        .interrupt_on(interrupts.signal());
     if let Some(path) = &journal {
-        if args.journal.is_none() {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    CliError::Config(format!(
-                        "cannot create {} for the failback's journal: {e}; nothing was sent (or give --journal FILE)",
-                        dir.display()
-                    ))
-                })?;
-            }
-            out.note(&format!(
-                "Keeping this failback's journal in {}: if the run is cut short, the same command resumes it.",
-                path.display()
-            ));
-        }
-        runbook = with_journal(runbook, path)?;
+        let (earlier, file) = open_journal(path)?;
+        runbook = runbook.resume_from(earlier).journal(file);
     }
     let report = execute(runbook, &args, out).await?;
     out.result(&report, |o| human(o, &report))?;
-    finish(&report, &interrupts, out)
+    finish(report.succeeded(), &interrupts, out)
+}
+
+/// The journal of a run: `--journal`, or for a failback (which resumes from
+/// its journal only: a topic it reversed is STOPPED, one it restored
+/// ACTIVE, and alone they read as "restore it" and "reverse it") the
+/// cluster's default one.
+fn journal_path(
+    kind: Kind,
+    cluster: &str,
+    args: &Runbook,
+    out: Out,
+) -> Result<Option<std::path::PathBuf>, CliError> {
+    if let Some(path) = &args.journal {
+        return Ok(Some(path.clone()));
+    }
+    if kind != Kind::Failback || args.dry_run {
+        return Ok(None);
+    }
+    let Some(path) = default_failback_journal(cluster) else {
+        return Ok(None);
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::Config(format!(
+                "cannot create {} for the failback's journal: {e}; nothing was sent (or give --journal FILE)",
+                dir.display()
+            ))
+        })?;
+    }
+    out.note(&format!(
+        "Keeping this failback's journal in {}: if the run is cut short, the same command resumes it.",
+        path.display()
+    ));
+    Ok(Some(path))
 }
 
 /// The exit of a runbook command: interrupted (with the line to resume),
 /// partial, or success.
-pub fn finish(report: &Report, interrupts: &Interrupts, out: Out) -> Result<(), CliError> {
+pub fn finish(succeeded: bool, interrupts: &Interrupts, out: Out) -> Result<(), CliError> {
     if let Some(signal) = interrupts.received() {
         out.note(&format!(
             "Interrupted by {}: nothing was sent after it. To finish the run, run the same command again; it waits for the topics in flight and sends nothing twice:\n  {}",
@@ -77,7 +99,7 @@ pub fn finish(report: &Report, interrupts: &Interrupts, out: Out) -> Result<(), 
         ));
         return Err(CliError::Interrupted(signal));
     }
-    if report.succeeded() {
+    if succeeded {
         Ok(())
     } else {
         Err(CliError::Partial)
@@ -86,8 +108,9 @@ pub fn finish(report: &Report, interrupts: &Interrupts, out: Out) -> Result<(), 
 
 /// Where a failback keeps its journal when no `--journal` is given:
 /// `$XDG_STATE_HOME/kmirror/` (or `~/.local/state/kmirror/`), one file per
-/// cluster and link. `None` when neither is known.
-pub fn default_failback_journal(cluster: &str, link: &str) -> Option<std::path::PathBuf> {
+/// cluster: its lines name their link, so a run on one link and a run on
+/// several resume from each other. `None` when neither is known.
+pub fn default_failback_journal(cluster: &str) -> Option<std::path::PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|d| !d.is_empty())
         .map(std::path::PathBuf::from)
@@ -97,18 +120,14 @@ pub fn default_failback_journal(cluster: &str, link: &str) -> Option<std::path::
     let safe = |s: &str| s.replace(['/', '\\'], "_");
     Some(
         base.join("kmirror")
-            .join(format!("failback-{}-{}.jsonl", safe(cluster), safe(link))),
+            .join(format!("failback-{}.jsonl", safe(cluster))),
     )
 }
 
-/// The runbook with its journal: what earlier runs wrote to the file is
-/// read first, so that an unfinished run's accepted actions are resumed
-/// (`Runbook::resume_from`), then the file is opened to append (created if
-/// need be).
-pub fn with_journal<'a>(
-    runbook: kafka_mirror::dr::Runbook<'a>,
-    path: &Path,
-) -> Result<kafka_mirror::dr::Runbook<'a>, CliError> {
+/// A journal file to resume from and append to: what earlier runs wrote
+/// to it, read first (`resume_from`), and the file opened to append
+/// (created if need be).
+pub fn open_journal(path: &Path) -> Result<(String, std::fs::File), CliError> {
     let cannot = |e: std::io::Error| {
         CliError::Config(format!(
             "cannot open the journal {}: {e}; nothing was sent",
@@ -125,7 +144,7 @@ pub fn with_journal<'a>(
         .append(true)
         .open(path)
         .map_err(cannot)?;
-    Ok(runbook.resume_from(earlier).journal(file))
+    Ok((earlier, file))
 }
 
 /// Runs a runbook with steps on stderr and a progress bar moving per topic.

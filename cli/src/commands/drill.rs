@@ -10,7 +10,7 @@ use kafka_mirror::dr::Report;
 use kafka_mirror_emulator::{Emulator, Fault, Faults, Script};
 
 use super::dr::{execute, human};
-use crate::args::{DrillArgs, Runbook, TopicSelection};
+use crate::args::{DrillArgs, LinkSelection, Runbook, TopicSelection};
 use crate::exit::CliError;
 use crate::output::{Out, table};
 
@@ -156,7 +156,11 @@ pub async fn run(a: DrillArgs, out: Out) -> Result<(), CliError> {
             pattern: None,
             all: true,
         },
-        link: LINK.into(),
+        links: LinkSelection {
+            links: vec![LINK.into()],
+            all_links: false,
+        },
+        concurrency: 1,
         max_lag: 0,
         timeout: Duration::from_secs(300),
         dry_run: false,

@@ -4,7 +4,7 @@ use kafka_mirror::confluent::MirrorAction;
 use kafka_mirror::confluent::types::{
     CreateMirrorTopicRequestData, ListMirrorTopicsResponseData, MirrorTopicStatus as S,
 };
-use kafka_mirror::dr::TopicOutcome;
+use kafka_mirror::dr::{Kind, TopicOutcome};
 use serde::Serialize;
 
 use super::selection;
@@ -235,15 +235,33 @@ async fn act(
 ) -> Result<(), CliError> {
     let interrupts = Interrupts::install()
         .map_err(|e| CliError::Config(format!("cannot listen for Ctrl-C and SIGTERM: {e}")))?;
+    let Some(link) = a.links.single() else {
+        let fleet = c
+            .fleet(Kind::Action(action), cluster, a.links.fleet())
+            .concurrency(a.concurrency)
+            .wait(a.wait)
+            .interrupt_on(interrupts.signal());
+        return super::fleet::run(
+            fleet,
+            &a.selection,
+            a.timeout,
+            a.dry_run,
+            a.journal.as_deref(),
+            &interrupts,
+            out,
+        )
+        .await;
+    };
     let mut runbook = c
-        .mirror_action(cluster, &a.link, action)
+        .mirror_action(cluster, link, action)
         .selection(selection(&a.selection)?)
         .dry_run(a.dry_run)
         .wait(a.wait)
         .timeout(a.timeout)
         .interrupt_on(interrupts.signal());
     if let Some(path) = &a.journal {
-        runbook = super::dr::with_journal(runbook, path)?;
+        let (earlier, file) = super::dr::open_journal(path)?;
+        runbook = runbook.resume_from(earlier).journal(file);
     }
     let bar = out.progress(0, &action.end_state().to_string());
     let report = runbook
@@ -253,8 +271,7 @@ async fn act(
     bar.finish_and_clear();
     if report.topics.is_empty() {
         return Err(CliError::Usage(format!(
-            "no mirror topic of link {} is selected",
-            a.link
+            "no mirror topic of link {link} is selected"
         )));
     }
     let waited = a.wait && !a.dry_run;
@@ -301,7 +318,7 @@ async fn act(
         })
         .collect();
     let summary = ActionReport {
-        link_name: a.link.clone(),
+        link_name: link.to_owned(),
         action: action.to_string(),
         dry_run: a.dry_run,
         waited_for: waited.then(|| target.to_string()),
@@ -309,7 +326,7 @@ async fn act(
         topics: results,
     };
     out.result(&summary, |o| human(o, &summary))?;
-    super::dr::finish(&report, &interrupts, out)
+    super::dr::finish(report.succeeded(), &interrupts, out)
 }
 
 fn human(o: &Out, r: &ActionReport) -> String {

@@ -3,6 +3,7 @@
 pub mod dr;
 pub mod drill;
 pub mod emulator;
+pub mod fleet;
 pub mod instaclustr;
 pub mod link;
 pub mod mirror;
