@@ -448,6 +448,7 @@ impl EmulatorBuilder {
             issued: Mutex::new(oauth::Issued::default()),
             started: now,
             epoch_ms,
+            requests: Default::default(),
         });
         let app = router(shared.clone());
         let task = tokio::spawn(serve(listener, app, shared.clone()));

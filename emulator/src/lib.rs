@@ -200,6 +200,8 @@ pub(crate) struct Shared {
     issued: Mutex<oauth::Issued>,
     started: Instant,
     epoch_ms: i64,
+    /// API requests received (not the control routes), refused ones too.
+    requests: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -330,6 +332,15 @@ impl Emulator {
     /// How many times `fault` has been injected so far, scripted or drawn.
     pub fn injected(&self, fault: Fault) -> u64 {
         self.shared.faults.injected(fault)
+    }
+
+    /// How many API requests the emulator has received, whatever it
+    /// answered (429s and injected faults included; its own `/emulator/`
+    /// control routes not): what a run cost, in requests.
+    pub fn requests(&self) -> u64 {
+        self.shared
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A Confluent client for this emulator, with its credentials.

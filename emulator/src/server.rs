@@ -129,6 +129,8 @@ async fn guard(AxState(s): AxState<Arc<Shared>>, request: Request, next: Next) -
     if request.uri().path().starts_with("/emulator/") {
         return next.run(request).await;
     }
+    s.requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let confluent = request.uri().path().starts_with("/kafka/");
     let latency = s.faults.latency();
     if !latency.is_zero() {

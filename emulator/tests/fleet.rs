@@ -42,6 +42,7 @@ async fn a_fleet_switchover_promotes_every_link_and_reports_them_together() {
     let journal = Journal::default();
     let seen = Arc::new(Mutex::new(BTreeSet::new()));
     let record = seen.clone();
+    let before = e.requests();
     let report = c
         .fleet(Kind::Switchover, DR, Links::All)
         .journal(journal.clone())
@@ -57,6 +58,10 @@ async fn a_fleet_switchover_promotes_every_link_and_reports_them_together() {
         (3, 3, 12, 12)
     );
     assert_eq!(t.action_requests, 3, "one promote per link");
+    // Per link: the list, the link, its configs, the promote, the final
+    // list, and a few one-request polls while the promote is pending.
+    let requests = e.requests() - before;
+    assert!((3 * 6..=3 * 10).contains(&requests), "{requests} requests");
     assert_eq!(*seen.lock().unwrap(), (0..3).map(link).collect());
     for i in 0..3 {
         let LinkResult::Ran(r) = &report.links[&link(i)] else {

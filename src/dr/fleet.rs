@@ -52,7 +52,7 @@ pub enum Links {
 type FleetEventFn<'a> = Box<dyn FnMut(&str, &super::Event) + Send + 'a>;
 
 /// Links at once unless [`Fleet::concurrency`] says otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// A runbook over several links, configured with its setters and run by
 /// `.await`. Built by [`Client::fleet`].
