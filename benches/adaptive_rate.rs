@@ -16,6 +16,11 @@
 //!    has more than one 429, the cost of one upward probe) and stay <= 2% of
 //!    requests over the next 10 s.
 //!
+//! 4. three clients (each its own limiter, as three processes sharing one
+//!    API key would be), 20 tasks each, share a quota of 30/s for 20 s:
+//!    Jain's fairness index of their served calls >= 0.9, <= 5% of requests
+//!    refused, >= 85% of the quota used.
+//!
 //! Prints the figures and exits non-zero when a target is missed.
 
 mod common;
@@ -33,6 +38,10 @@ const CALLS: usize = 1_500;
 const LOW: usize = 20;
 const HIGH: usize = 35;
 const RISE_WATCH: Duration = Duration::from_secs(15);
+const SHARED: usize = 30;
+const SHARING_CLIENTS: usize = 3;
+const SHARING_TASKS: usize = 20;
+const SHARING_WATCH: Duration = Duration::from_secs(20);
 const FALL_WATCH: Duration = Duration::from_secs(13);
 
 const HTML_429: &str = "<html><head><title>Error 429 Too Many Requests</title></head><body><h2>HTTP ERROR 429</h2></body></html>";
@@ -91,6 +100,11 @@ fn count(log: &[(Instant, bool)], from: Instant, to: Instant) -> (usize, usize) 
 
 #[tokio::main]
 async fn main() {
+    // ADAPTIVE_RATE_SHARING_ONLY=1: part 4 alone, to repeat it.
+    if std::env::var_os("ADAPTIVE_RATE_SHARING_ONLY").is_some() {
+        let ok = sharing().await;
+        std::process::exit(if ok { 0 } else { 1 });
+    }
     let server = Arc::new(Server {
         limit: AtomicUsize::new(LOW),
         served: Mutex::new(VecDeque::new()),
@@ -194,11 +208,13 @@ async fn main() {
         "adaptive_rate: limit back to {LOW}/s: settled after {unsettled} s ({fall_refused} 429s in {fall_requests} requests in the first 3 s); then {late_refused} 429s in {late_requests} requests ({late_pct:.2}%) over 10 s"
     );
 
-    let ok = low_ok && rise_ok && fall_ok;
+    let shared_ok = sharing().await;
+
+    let ok = low_ok && rise_ok && fall_ok && shared_ok;
     println!(
         "adaptive_rate: {}",
         if ok {
-            "PASS (429s <= 2% and >= 90% of 20/s; >= 85% of 35/s within 10 s; settled within 3 s)"
+            "PASS (429s <= 2% and >= 90% of 20/s; >= 85% of 35/s within 10 s; settled within 3 s; three clients: Jain >= 0.9, <= 5% refused, >= 85% used)"
         } else {
             "FAIL"
         }
@@ -206,4 +222,63 @@ async fn main() {
     if !ok {
         std::process::exit(1);
     }
+}
+
+/// Part 4: three clients share one quota. `true` when the targets are met.
+async fn sharing() -> bool {
+    let server = Arc::new(Server {
+        limit: AtomicUsize::new(SHARED),
+        served: Mutex::new(VecDeque::new()),
+        log: Mutex::new(Vec::new()),
+    });
+    let url = common::start(server.clone(), handle);
+    let stop = Arc::new(AtomicBool::new(false));
+    let served: Vec<Arc<AtomicUsize>> = (0..SHARING_CLIENTS)
+        .map(|_| Arc::new(AtomicUsize::new(0)))
+        .collect();
+    let start_at = Instant::now();
+    let mut tasks = Vec::new();
+    for counter in &served {
+        let client = Client::builder(&url)
+            .basic_auth("key", "secret")
+            .build()
+            .unwrap();
+        for _ in 0..SHARING_TASKS {
+            let (c, counter, stop) = (client.clone(), counter.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    if c.list_links().cluster_id("lkc-1").send().await.is_ok()
+                        && start_at.elapsed() < SHARING_WATCH
+                    {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }));
+        }
+    }
+    tokio::time::sleep(SHARING_WATCH).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let log = server.log.lock().unwrap().clone();
+    let (requests, refused) = count(&log, start_at, start_at + SHARING_WATCH);
+    let shares: Vec<f64> = served
+        .iter()
+        .map(|c| c.load(Ordering::Relaxed) as f64)
+        .collect();
+    let total: f64 = shares.iter().sum();
+    let jain = total * total / (shares.len() as f64 * shares.iter().map(|x| x * x).sum::<f64>());
+    let refused_pct = refused as f64 / requests.max(1) as f64 * 100.0;
+    let used_pct = total / (SHARED as f64 * SHARING_WATCH.as_secs_f64()) * 100.0;
+    let percent: Vec<String> = shares
+        .iter()
+        .map(|x| format!("{:.0}%", x / total * 100.0))
+        .collect();
+    println!(
+        "adaptive_rate: {SHARING_CLIENTS} clients sharing {SHARED}/s for {} s: shares {}; Jain's index {jain:.3}; {refused} 429s in {requests} requests ({refused_pct:.1}%); {used_pct:.0}% of the quota used",
+        SHARING_WATCH.as_secs(),
+        percent.join(" ")
+    );
+    jain >= 0.9 && refused_pct <= 5.0 && used_pct >= 85.0
 }

@@ -19,7 +19,14 @@
 //!     starting together do not earn thirty 429s in their first instant;
 //!   - a 429 tells how many requests the service allowed: if the throttled
 //!     request was the `m`-th this client started in its window, the limit
-//!     becomes `m - 1`. A 429 for a request sent before the last decrease
+//!     becomes `m - 1`. When the 429 came while the client stayed within
+//!     what it had been allowed (not on an upward probe), the quota shrank
+//!     under it, as when other clients share it: the limit becomes 90% of
+//!     `m` if that is lower, a decrease in proportion to what the client
+//!     took, so that clients sharing one quota converge to equal shares
+//!     (additive increase, multiplicative decrease). A client alone meets
+//!     429s only on its probes and keeps what it learned exactly. A 429
+//!     for a request sent before the last decrease
 //!     changes nothing (it was sent at the old rate); another 429 within a
 //!     window of a decrease means the service's limit fell further than one
 //!     step, and the limit is also cut to 70%;
@@ -113,6 +120,34 @@ impl AdaptiveRate {
     }
 }
 
+/// The adaptive limit after a 429 for the `sent_before`-th request this
+/// client started in its window, under `limit`. `probing`: the limit was
+/// above what the service last allowed (an upward probe overshot); `again`:
+/// within a window of the last decrease (the service's limit fell further
+/// than one step).
+///
+/// The service allowed `sent_before - 1` of ours, and after a probe that is
+/// the new limit. A 429 that comes while the client stays within what it
+/// was allowed means the quota it had shrank: others share it, or the
+/// service lowered it. Then a tenth of the count comes off as well: clients
+/// sharing one quota give up in proportion to what they took, the same
+/// additive probes bring them back, and their shares converge (additive
+/// increase, multiplicative decrease) instead of each keeping what it had
+/// when the quota filled. A client alone only meets 429s on its probes, so
+/// it keeps what it learned exactly.
+fn decrease(sent_before: u32, limit: u32, probing: bool, again: bool) -> u32 {
+    let allowed = sent_before.saturating_sub(1);
+    let mut learned = if probing {
+        allowed
+    } else {
+        allowed.min((f64::from(sent_before) * SHARE_BETA) as u32)
+    };
+    if again {
+        learned = learned.min((f64::from(limit) * BETA) as u32);
+    }
+    learned.clamp(1, limit)
+}
+
 /// Length of the sliding window: one second plus a margin, so that requests
 /// spaced exactly one window apart on this side still arrive more than a
 /// second apart at the server despite network jitter.
@@ -130,6 +165,10 @@ const MAX_SENDS: usize = 10_000;
 /// The cut when a 429 follows a decrease within a window (aws-sdk-rust's
 /// adaptive mode uses the same factor).
 const BETA: f64 = 0.7;
+/// The multiplicative part of a decrease when the quota shrank
+/// ([`decrease`]): lower converges shared quotas faster
+/// (`cargo bench --bench adaptive_rate`, part 4).
+const SHARE_BETA: f64 = 0.9;
 
 /// The limiter behind a client (crate-private; configured through
 /// [`RateLimit`]).
@@ -179,6 +218,10 @@ struct Adaptive {
     max: u32,
     /// The limit after the last decrease (or the start).
     floor: u32,
+    /// What the service was last seen to allow this client (the requests
+    /// before the one it refused): the first step after a hold returns to
+    /// it, so the multiplicative part of a decrease lasts one hold.
+    allowed: u32,
     /// Growth per step: `floor` during the slow start (doubling), 1 after a
     /// 429 (probing by +1, +3, +7...).
     increment: u32,
@@ -202,6 +245,9 @@ impl RateLimiter {
                 let adaptive = Adaptive {
                     max: a.max.unwrap_or(u32::MAX),
                     floor: start,
+                    // Nothing is known until the first 429: the start is a
+                    // guess, and growing from it is probing.
+                    allowed: 0,
                     increment: start,
                     steps: 0,
                     last_wait: None,
@@ -365,7 +411,7 @@ impl State {
         }
         a.steps = (a.steps + 1).min(31);
         let growth = a.increment.saturating_mul((1u32 << a.steps) - 1);
-        self.limit = a.floor.saturating_add(growth).min(a.max);
+        self.limit = a.floor.saturating_add(growth).max(a.allowed).min(a.max);
         tracing::debug!(per_second = self.limit, "rate limit probing upward");
     }
 
@@ -378,13 +424,11 @@ impl State {
         if a.last_decrease.is_some_and(|d| sent_at <= d) {
             return None;
         }
-        // The service refused the `sent_before`-th request of a window.
-        let mut learned = sent_before.saturating_sub(1);
-        if a.last_decrease.is_some_and(|d| sent_at < d + WINDOW) {
-            learned = learned.min((f64::from(self.limit) * BETA) as u32);
-        }
-        let lowered = learned.clamp(1, self.limit);
+        let again = a.last_decrease.is_some_and(|d| sent_at < d + WINDOW);
+        let probing = self.limit > a.allowed;
+        let lowered = decrease(sent_before, self.limit, probing, again);
         a.floor = lowered;
+        a.allowed = sent_before.saturating_sub(1).clamp(lowered, self.limit);
         a.increment = 1;
         a.steps = 0;
         a.next_step = now + HOLD;
@@ -499,15 +543,16 @@ mod tests {
             state.sends.push_back(decreased + Duration::from_millis(10));
         }
         // Sent exactly one window after the decrease: the 35th of its
-        // window was refused, so 34 are allowed (no cut to 70%).
+        // window was refused, so 34 are allowed (no cut to 70%); it stayed
+        // within what it had been allowed, so the quota shrank: 90% of 35.
         let t = decreased + WINDOW;
         state.sends.push_back(t);
-        assert_eq!(state.throttled(t, t), Some(34));
+        assert_eq!(state.throttled(t, t), Some(31));
         // The same limit again is no change to report.
         let u = t + WINDOW + WINDOW;
         state.sends.extend([u; 35]);
         assert_eq!(state.throttled(u, u), None);
-        assert_eq!(state.limit, 34);
+        assert_eq!(state.limit, 31);
     }
 
     #[tokio::test(start_paused = true)]
@@ -593,6 +638,34 @@ mod tests {
         }
         // 2 a window, spread evenly.
         assert!(at.iter().filter(|ms| **ms < 1025).count() <= 2, "{at:?}");
+    }
+
+    #[test]
+    fn how_far_a_429_lowers_the_limit() {
+        // (sent_before, limit, probing, again, new limit)
+        let table: &[(u32, u32, bool, bool, u32)] = &[
+            // A probe overshot: what the service allowed, exactly.
+            (21, 22, true, false, 20),
+            (40, 40, true, false, 39),
+            // The quota shrank: 90% of the count, when that is lower.
+            (21, 21, false, false, 18),
+            (40, 40, false, false, 36),
+            (5, 10, false, false, 4),
+            // A 429 soon after a decrease: at most 70% of the limit.
+            (30, 38, true, true, 26),
+            (10, 38, false, true, 9),
+            // Never above the limit, never below 1.
+            (50, 30, true, false, 30),
+            (1, 30, false, false, 1),
+            (0, 30, true, false, 1),
+        ];
+        for &(sent, limit, probing, again, want) in table {
+            assert_eq!(
+                decrease(sent, limit, probing, again),
+                want,
+                "{sent} {limit} {probing} {again}"
+            );
+        }
     }
 
     #[tokio::test(start_paused = true)]
