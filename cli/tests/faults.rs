@@ -121,7 +121,9 @@ fn interrupted_switchover(
         .map(|a| a.to_string())
         .collect();
     args.push(journal.display().to_string());
-    interrupted(emu, &args, journal, "mirrors:promote", signal)
+    // Once a poll has seen the promote under way (the wait's first read
+    // comes a poll interval after the promote).
+    interrupted(emu, &args, journal, r#""status":"PENDING_STOPPED""#, signal)
 }
 
 /// `kmirror ARGS` in the background, interrupted by `signal` once `sent`
