@@ -268,6 +268,11 @@ impl RateLimiter {
         })
     }
 
+    /// Whether the limit is learned from 429s (adaptive mode).
+    pub(crate) fn adapts(&self) -> bool {
+        self.lock().adaptive.is_some()
+    }
+
     /// Requests allowed per sliding second now.
     pub(crate) fn limit(&self) -> u32 {
         self.lock().limit

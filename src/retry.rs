@@ -16,6 +16,9 @@
 //! Waits honour `Retry-After` (delta-seconds or HTTP-date), capped by
 //! [`RetryPolicy::max_retry_after`]; otherwise exponential backoff with full
 //! jitter: a random wait between zero and `min(max_delay, base_delay * 2^n)`.
+//! With the adaptive rate limit (the Confluent client's default), a call's
+//! first 429 without `Retry-After` waits only for the limiter's next permit:
+//! the limiter has just lowered its limit for that 429.
 //! A retry budget shared by the whole client (a token bucket after
 //! aws-sdk-rust's standard mode, sized by [`RetryPolicy::budget`]) pays for retries; a call
 //! that succeeds gives back all its retries took (one token when it took
@@ -241,8 +244,16 @@ impl RetryPolicy {
     /// The retry decision, a pure function of the policy, what was sent,
     /// and the failure: `reason` is its classification (`None`: not
     /// retryable), `retry_after` the wait the answer asked for, `jitter` a
-    /// number in `[0, 1)` that draws the backoff, and `time_left` the time
-    /// to the call's deadline, if it has one.
+    /// number in `[0, 1)` that draws the backoff, `time_left` the time to
+    /// the call's deadline, if it has one, and `paced` whether the client
+    /// paces itself by a limit learned from 429s (the adaptive rate limit).
+    ///
+    /// A paced client's first 429 of a call, with no `Retry-After`, is
+    /// retried with no backoff: the limiter has just lowered its limit for
+    /// that 429, and waiting for its next permit is the wait the service
+    /// asked for. A backoff on top only delays that one call (up to a
+    /// second at the default base). Later 429s of the same call back off as
+    /// any retry: the learned limit was not enough.
     pub(crate) fn decide(
         &self,
         attempts: Attempts,
@@ -250,6 +261,7 @@ impl RetryPolicy {
         retry_after: Option<Duration>,
         jitter: f64,
         time_left: Option<Duration>,
+        paced: bool,
     ) -> Decision {
         let Some(reason) = reason else {
             return Decision::Stop(Stop::NotRetryable);
@@ -259,6 +271,9 @@ impl RetryPolicy {
         }
         let wait = match retry_after {
             Some(asked) => asked.min(self.max_retry_after),
+            None if paced && reason == RetryReason::RateLimited && attempts.throttled == 0 => {
+                Duration::ZERO
+            }
             None => self.backoff(attempts.sent, jitter),
         };
         if time_left.is_some_and(|left| wait > left) {
@@ -687,14 +702,64 @@ mod tests {
         ];
         for (i, (attempts, reason, asked, jitter, left, expected)) in table.iter().enumerate() {
             assert_eq!(
-                p.decide(*attempts, *reason, *asked, *jitter, *left),
+                p.decide(*attempts, *reason, *asked, *jitter, *left, false),
                 *expected,
                 "row {i}: {attempts:?} {reason:?} asked {asked:?} left {left:?}"
             );
         }
+        // A client paced by its adaptive limit: (attempts, reason, asked, decision).
+        let paced: &[(Attempts, Option<R>, Option<Duration>, Decision)] = &[
+            // The first 429 of the call: the limiter's next permit is the wait.
+            (
+                sent(1, 0, 0),
+                Some(R::RateLimited),
+                None,
+                Retry {
+                    wait: Duration::ZERO,
+                    reason: R::RateLimited,
+                },
+            ),
+            // The second backs off (jitter 0.5 of the 1 s cap for a 2nd retry).
+            (
+                sent(2, 1, 0),
+                Some(R::RateLimited),
+                None,
+                Retry {
+                    wait: p.backoff(2, 0.5),
+                    reason: R::RateLimited,
+                },
+            ),
+            // A Retry-After is always what is waited.
+            (
+                sent(1, 0, 0),
+                Some(R::RateLimited),
+                Some(s(3)),
+                Retry {
+                    wait: s(3),
+                    reason: R::RateLimited,
+                },
+            ),
+            // Other failures back off as ever.
+            (
+                sent(1, 0, 0),
+                Some(R::RetriableKafkaError),
+                None,
+                Retry {
+                    wait: p.backoff(1, 0.5),
+                    reason: R::RetriableKafkaError,
+                },
+            ),
+        ];
+        for (i, (attempts, reason, asked, expected)) in paced.iter().enumerate() {
+            assert_eq!(
+                p.decide(*attempts, *reason, *asked, 0.5, None, true),
+                *expected,
+                "paced row {i}"
+            );
+        }
         let none = RetryPolicy::none();
         assert_eq!(
-            none.decide(sent(1, 0, 0), Some(R::RateLimited), None, 0.5, None),
+            none.decide(sent(1, 0, 0), Some(R::RateLimited), None, 0.5, None, true),
             No(Stop::NoRetryLeft)
         );
         assert!(!none.any_retry_left(sent(1, 0, 0)));

@@ -324,7 +324,8 @@ impl Inner {
             }
             let jitter = shared.rng.lock().unwrap_or_else(|p| p.into_inner()).f64();
             let time_left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            let decision = policy.decide(attempts, reason, wait_asked, jitter, time_left);
+            let paced = shared.limiter.as_ref().is_some_and(RateLimiter::adapts);
+            let decision = policy.decide(attempts, reason, wait_asked, jitter, time_left, paced);
             if let (Decision::Retry { wait, reason }, Some(spare)) = (decision, spare) {
                 if shared.budget.try_acquire(reason.cost()) {
                     tracing::warn!(%reason, attempt = attempts.sent, wait_ms = wait.as_millis() as u64, "retrying");

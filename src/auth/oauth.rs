@@ -310,8 +310,9 @@ impl TokenProvider for ClientCredentialsProvider {
             let jitter = self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64();
             // The same decision as the API's calls; a token request has no
             // deadline of its own (the call waiting for it has).
-            let Decision::Retry { wait, reason } =
-                self.retry.decide(attempts, reason, asked, jitter, None)
+            let Decision::Retry { wait, reason } = self
+                .retry
+                .decide(attempts, reason, asked, jitter, None, false)
             else {
                 return Err(error);
             };
