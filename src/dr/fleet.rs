@@ -34,7 +34,6 @@ use futures_util::{FutureExt, StreamExt};
 use serde::Serialize;
 use tokio::time::Instant;
 
-#[allow(unused_imports)] // The settings' docs link to them.
 use super::{Interrupt, Kind, Report, Runbook, Selection, Settings, TopicOutcome};
 use crate::Error;
 use crate::confluent::Client;

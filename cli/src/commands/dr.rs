@@ -178,25 +178,34 @@ pub fn nothing_changed(e: kafka_mirror::Error) -> CliError {
 
 /// A runbook's event, on the progress bar or as a step line.
 pub fn on_event(bar: &indicatif::ProgressBar, out: Out, e: &Event) {
+    if let Event::Progress { done, total } = e {
+        bar.set_length(*total as u64);
+        bar.set_position(*done as u64);
+    } else {
+        show(bar, out, "", e);
+    }
+}
+
+/// Every event but progress (whose bar a fleet run sums over its links):
+/// on the bar's message or as a step line, each after `prefix` (a fleet
+/// run's `"link: "`).
+pub fn show(bar: &indicatif::ProgressBar, out: Out, prefix: &str, e: &Event) {
     match e {
-        Event::Progress { done, total } => {
-            bar.set_length(*total as u64);
-            bar.set_position(*done as u64);
-        }
         Event::Topic { name, status, lag } => {
-            bar.set_message(format!("{name}: {status} (lag {lag})"));
+            bar.set_message(format!("{prefix}{name}: {status} (lag {lag})"));
         }
         Event::Lag { total, max, waited } => {
             bar.set_message(format!(
-                "total lag {total}, gate {max}, {:.0} s",
+                "{prefix}total lag {total}, gate {max}, {:.0} s",
                 waited.as_secs_f64()
             ));
         }
-        Event::Step(s) => bar.suspend(|| out.step(&format!("- {s}"))),
+        Event::Step(s) => bar.suspend(|| out.step(&format!("- {prefix}{s}"))),
         Event::AnswerLost { .. } | Event::ReadBack { .. } | Event::PollFailed { .. } => {
-            bar.suspend(|| out.step(&format!("  {e}")))
+            bar.suspend(|| out.step(&format!("  {prefix}{e}")))
         }
-        // Warnings are in the report, printed at the end.
+        // Warnings are in the report, printed at the end; progress is the
+        // caller's.
         _ => {}
     }
 }

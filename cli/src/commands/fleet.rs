@@ -55,30 +55,14 @@ fn on_event(
     link: &str,
     e: &Event,
 ) {
-    match e {
-        Event::Progress { done, total } => {
-            let mut p = progress.lock().unwrap_or_else(|p| p.into_inner());
-            p.insert(link.to_owned(), (*done, *total));
-            let (done, total) = p.values().fold((0, 0), |(d, t), (dn, tn)| (d + dn, t + tn));
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        }
-        Event::Topic { name, status, lag } => {
-            bar.set_message(format!("{link}/{name}: {status} (lag {lag})"));
-        }
-        Event::Lag { total, max, waited } => {
-            bar.set_message(format!(
-                "{link}: total lag {total}, gate {max}, {:.0} s",
-                waited.as_secs_f64()
-            ));
-        }
-        Event::Step(s) => bar.suspend(|| out.step(&format!("- {link}: {s}"))),
-        Event::AnswerLost { .. } | Event::ReadBack { .. } | Event::PollFailed { .. } => {
-            bar.suspend(|| out.step(&format!("  {link}: {e}")))
-        }
-        // Warnings are in the report, printed at the end.
-        _ => {}
-    }
+    let Event::Progress { done, total } = e else {
+        return super::dr::show(bar, out, &format!("{link}: "), e);
+    };
+    let mut p = progress.lock().unwrap_or_else(|p| p.into_inner());
+    p.insert(link.to_owned(), (*done, *total));
+    let (done, total) = p.values().fold((0, 0), |(d, t), (dn, tn)| (d + dn, t + tn));
+    bar.set_length(total as u64);
+    bar.set_position(done as u64);
 }
 
 /// Each link's report, then the totals.
