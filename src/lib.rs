@@ -46,6 +46,7 @@ pub mod client;
 pub mod confluent;
 pub mod dr;
 pub mod error;
+pub mod health;
 pub mod instaclustr;
 pub mod instaclustr_v2;
 #[cfg(feature = "mock")]

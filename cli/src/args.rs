@@ -10,8 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Connection settings come from flags, then environment variables, then
 /// the current context of ~/.config/kmirror/config.toml. Exit codes: 0
-/// success, 1 some topic failed, 2 usage error, 3 API, transport or
-/// configuration error.
+/// success, 1 some topic failed (a check found a problem, a diff a
+/// difference), 2 usage error, 3 API, transport or configuration error (a
+/// check could not read what it needed).
 #[derive(Debug, Parser)]
 #[command(name = "kmirror", version, propagate_version = true)]
 pub struct Cli {
@@ -144,6 +145,11 @@ pub enum Command {
     Dr(Connected<DrCommand>),
     /// Instaclustr Kafka Connect mirrors.
     Instaclustr(Connected<InstaclustrCommand>),
+    /// Whether a failover of the cluster's links would work right now:
+    /// link state and errors, tasks, mirror statuses, lag, offset sync.
+    /// Exit 0 healthy, 1 a problem (or with --strict a warning), 3 could
+    /// not check.
+    Check(Check),
     /// Run the emulator of both services on this machine.
     Emulator(EmulatorArgs),
     /// A DR drill against an embedded emulator: no account needed.
@@ -183,6 +189,38 @@ pub fn connection_settings() -> Vec<SettingNames> {
             secret: a.is_hide_env_values_set(),
         })
         .collect()
+}
+
+/// `kmirror check`: its connection and its flags.
+#[derive(Debug, Args)]
+pub struct Check {
+    #[command(flatten)]
+    pub connection: Connection,
+    #[command(flatten)]
+    pub args: CheckArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub links: LinkSelection,
+    /// A mirror topic more than this many messages behind (all partitions)
+    /// is a problem (default: lag is shown, not judged).
+    #[arg(long, value_name = "MESSAGES")]
+    pub max_lag: Option<u64>,
+    /// A partition more than this many messages behind is a problem.
+    #[arg(long, value_name = "MESSAGES")]
+    pub max_partition_lag: Option<u64>,
+    /// Warnings fail the check too (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write the result in the Prometheus text format to FILE
+    /// (atomically), for node_exporter's textfile collector.
+    #[arg(long, value_name = "FILE")]
+    pub prometheus: Option<PathBuf>,
+    /// Links read at once.
+    #[arg(long, default_value_t = kafka_mirror::health::DEFAULT_CONCURRENCY, value_name = "N")]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -246,6 +284,18 @@ pub enum LinkCommand {
     /// A link's configs.
     #[command(subcommand)]
     Config(LinkConfigCommand),
+    /// A link's tasks (AclSync, ConsumerOffsetSync...): state and errors.
+    #[command(subcommand)]
+    Task(LinkTaskCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinkTaskCommand {
+    /// Every task of a link, with its state and errors.
+    List {
+        /// The link.
+        link: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,12 +323,29 @@ pub enum LinkConfigCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Reset a config to its default.
+    /// Reset configs to their defaults (one request for every name).
     Reset {
         /// The link.
         link: String,
-        /// The config's name.
-        name: String,
+        /// The configs' names.
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Validate only: nothing changes.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Compare the link's configs with a desired set in a TOML or YAML
+    /// file (`name = value`); exit 1 when they differ.
+    Diff {
+        /// The link.
+        link: String,
+        /// The desired configs (.toml, .yaml or .yml).
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// A config set on the link but not in the file is a difference too
+        /// (default: listed, not counted).
+        #[arg(long)]
+        exact: bool,
     },
 }
 
@@ -378,6 +445,38 @@ pub enum MirrorCommand {
     ReverseAndPause(MirrorActionArgs),
     /// A stopped topic is cut back to where it left the source and mirrors it again.
     TruncateAndRestore(MirrorActionArgs),
+    /// A mirror topic's state transition errors (why an action failed).
+    #[command(subcommand)]
+    StateTransitionError(StateTransitionErrorCommand),
+    /// A live view of the mirror topics: status, lag and its trend, worst
+    /// first; q or Ctrl-C quits. Not on a terminal: one snapshot.
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateTransitionErrorCommand {
+    /// The errors of one mirror topic.
+    List {
+        /// The mirror topic.
+        topic: String,
+        /// Its link.
+        #[arg(long)]
+        link: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Only this link's topics; repeat for several (default: every link).
+    #[arg(long = "link", value_name = "LINK")]
+    pub links: Vec<String>,
+    /// Time between refreshes; a refresh that takes longer (the rate
+    /// limit) delays the next.
+    #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
+    pub interval: Duration,
+    /// Lag samples kept per topic for its trend.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub samples: usize,
 }
 
 #[derive(Debug, Args)]
@@ -612,7 +711,13 @@ mod tests {
             .collect();
         assert_eq!(
             others,
-            [&"list", &"describe", &"create"],
+            [
+                &"list",
+                &"describe",
+                &"create",
+                &"state-transition-error",
+                &"watch"
+            ],
             "the mirror subcommands that are not actions"
         );
     }

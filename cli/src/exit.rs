@@ -13,8 +13,12 @@ pub enum CliError {
     Config(String),
     /// The service or the network failed the command (exit 3).
     Api(kafka_mirror::Error),
-    /// The command ran, and some topics failed; the output says which (exit 1).
+    /// The command ran, and some topics failed, or a check found a problem
+    /// or a difference; the output says which (exit 1).
     Partial,
+    /// A check could not read everything it needed and found no problem in
+    /// what it read; the output says what (exit 3).
+    Unchecked,
     /// Writing the output failed (exit 3).
     Output(String),
     /// A signal stopped the command; the output says what was done and how
@@ -28,7 +32,7 @@ impl CliError {
             CliError::Interrupted(s) => s.exit_code(),
             CliError::Partial => 1,
             CliError::Usage(_) => 2,
-            CliError::Config(_) | CliError::Api(_) | CliError::Output(_) => 3,
+            CliError::Config(_) | CliError::Api(_) | CliError::Output(_) | CliError::Unchecked => 3,
         })
     }
 
@@ -39,7 +43,7 @@ impl CliError {
             CliError::Config(m) => Some(format!("error: {m}")),
             CliError::Api(e) => Some(format!("error: {e}")),
             CliError::Output(m) => Some(format!("error: cannot write the output: {m}")),
-            CliError::Partial | CliError::Interrupted(_) => None,
+            CliError::Partial | CliError::Unchecked | CliError::Interrupted(_) => None,
         }
     }
 }

@@ -78,5 +78,9 @@ async fn run(cli: Cli, matches: &clap::ArgMatches, out: Out) -> Result<(), CliEr
             let settings = connected(&c.connection)?;
             commands::instaclustr::run(c.command, &settings, out).await
         }
+        Command::Check(c) => {
+            let settings = connected(&c.connection)?;
+            commands::check::run(c.args, &settings, out).await
+        }
     }
 }

@@ -42,6 +42,19 @@ pub(crate) enum Fixture {
     Outage {
         cluster: String,
     },
+    FailedMirror {
+        cluster: String,
+        link: String,
+        topic: String,
+        error: String,
+        message: String,
+    },
+    LinkConfig {
+        cluster: String,
+        link: String,
+        name: String,
+        value: String,
+    },
 }
 
 /// Configures an emulator; see [`Emulator::builder`].
@@ -177,7 +190,9 @@ impl EmulatorBuilder {
 
     /// Puts a link task (`AclSync`, `AutoCreateMirror`, `ConsumerOffsetSync`,
     /// `TopicConfigsSync`) in `IN_ERROR` with this error, as
-    /// `include_tasks=true` shows it.
+    /// `include_tasks=true` shows it: on the link if it is seeded before,
+    /// else on the link of that name once it is created through the API
+    /// (a link created "successfully" with a task in error).
     pub fn task_error(
         mut self,
         cluster: &str,
@@ -192,6 +207,38 @@ impl EmulatorBuilder {
             task: task.into(),
             code: code.into(),
             message: message.into(),
+        });
+        self
+    }
+
+    /// Puts a seeded mirror topic in `FAILED`: its lag frozen, its
+    /// `mirror_topic_error` `error` (`SOURCE_TOPIC_ID_CHANGED`...), and a
+    /// state transition error with that code and `message`.
+    pub fn failed_mirror(
+        mut self,
+        cluster: &str,
+        link: &str,
+        topic: &str,
+        error: &str,
+        message: &str,
+    ) -> Self {
+        self.fixtures.push(Fixture::FailedMirror {
+            cluster: cluster.into(),
+            link: link.into(),
+            topic: topic.into(),
+            error: error.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Sets a config of a seeded link (`consumer.offset.sync.enable`...).
+    pub fn link_config(mut self, cluster: &str, link: &str, name: &str, value: &str) -> Self {
+        self.fixtures.push(Fixture::LinkConfig {
+            cluster: cluster.into(),
+            link: link.into(),
+            name: name.into(),
+            value: value.into(),
         });
         self
     }
@@ -411,13 +458,58 @@ impl EmulatorBuilder {
                     code,
                     message,
                 } => {
+                    let error = (code.clone(), message.clone());
+                    match state
+                        .clusters
+                        .get_mut(cluster)
+                        .and_then(|links| links.get_mut(link))
+                    {
+                        Some(l) => {
+                            l.task_errors.insert(task.clone(), error);
+                        }
+                        None => {
+                            state
+                                .task_errors_on_create
+                                .entry((cluster.clone(), link.clone()))
+                                .or_default()
+                                .insert(task.clone(), error);
+                        }
+                    }
+                }
+                Fixture::FailedMirror {
+                    cluster,
+                    link,
+                    topic,
+                    error,
+                    message,
+                } => {
+                    if let Some(m) = state
+                        .clusters
+                        .get_mut(cluster)
+                        .and_then(|links| links.get_mut(link))
+                        .and_then(|l| l.mirrors.get_mut(topic))
+                    {
+                        m.fail(error, message, now, self.behaviour.lag_drain_per_second);
+                    }
+                }
+                Fixture::LinkConfig {
+                    cluster,
+                    link,
+                    name,
+                    value,
+                } => {
                     if let Some(l) = state
                         .clusters
                         .get_mut(cluster)
                         .and_then(|links| links.get_mut(link))
                     {
-                        l.task_errors
-                            .insert(task.clone(), (code.clone(), message.clone()));
+                        l.configs.insert(
+                            name.clone(),
+                            state::Config {
+                                value: value.clone(),
+                                is_default: false,
+                            },
+                        );
                     }
                 }
                 Fixture::Outage { cluster } => {

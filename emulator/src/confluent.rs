@@ -1,5 +1,6 @@
 //! Confluent Cluster Linking (Kafka REST v3) routes of the emulator.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State as AxState};
@@ -167,8 +168,46 @@ fn link_data(
         link_error: Some(link_error),
         link_error_message: message,
         tasks: include_tasks.then(|| tasks(link, down)),
-        category_counts: None,
+        category_counts: Some(category_counts(link)),
     }
+}
+
+/// The link's mirror topics by state category: what is healthy, pending,
+/// paused, in error, or past mirroring (stopped).
+fn category_counts(link: &Link) -> Vec<t::LinkCategory> {
+    use t::MirrorTopicStatus as S;
+    use t::StateCategory as C;
+    let mut counts: BTreeMap<String, i32> = [
+        C::Active,
+        C::Paused,
+        C::Pending,
+        C::InError,
+        C::NotApplicable,
+    ]
+    .iter()
+    .map(|c| (c.to_string(), 0))
+    .collect();
+    for m in link.mirrors.values() {
+        let category = match m.status {
+            S::Active => C::Active,
+            S::Paused | S::LinkPaused => C::Paused,
+            S::PendingStopped
+            | S::PendingMirror
+            | S::PendingSynchronize
+            | S::PendingSetupForRestore
+            | S::PendingRestore => C::Pending,
+            S::Failed | S::LinkFailed | S::SourceUnavailable => C::InError,
+            S::Stopped | S::Unrecognized(_) => C::NotApplicable,
+        };
+        *counts.entry(category.to_string()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(c, count)| t::LinkCategory {
+            state_category: c.as_str().into(),
+            count,
+        })
+        .collect()
 }
 
 /// The link's tasks: each `ACTIVE` when its config turns it on (or always,
@@ -227,7 +266,7 @@ fn mirror_data(
         mirror_status: m.status.clone(),
         // An unreachable source is the link's error (link_error), not the
         // topic's: the spec's topic errors are about the topic itself.
-        mirror_topic_error: Some(t::MirrorTopicError::NoError),
+        mirror_topic_error: Some(m.error.clone()),
         state_time_ms: millis(s, m.state_time),
         mirror_state_transition_errors: if include_errors {
             m.transition_errors
@@ -472,6 +511,12 @@ pub(crate) async fn create_link(
                     is_default: false,
                 },
             );
+        }
+        if let Some(errors) = state
+            .task_errors_on_create
+            .remove(&(cluster.clone(), name.clone()))
+        {
+            link.task_errors = errors;
         }
         state
             .clusters

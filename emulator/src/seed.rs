@@ -11,7 +11,11 @@ use crate::EmulatorBuilder;
 /// {
 ///   "links": [{
 ///     "cluster": "lkc-dr", "link": "primary-to-dr", "source": "lkc-primary",
-///     "mirrors": [{"topic": "orders", "lags": [0, 1200, 300]}],
+///     "configs": {"consumer.offset.sync.enable": "true"},
+///     "mirrors": [
+///       {"topic": "orders", "lags": [0, 1200, 300]},
+///       {"topic": "audit", "failed": {"error": "SOURCE_TOPIC_ID_CHANGED", "message": "..."}}
+///     ],
 ///     "task_errors": [{"task": "AclSync", "code": "AUTHORIZATION_FAILED", "message": "..."}]
 ///   }],
 ///   "instaclustr": [{
@@ -53,6 +57,9 @@ pub struct SeedLink {
     /// Link tasks in error.
     #[serde(default)]
     pub task_errors: Vec<SeedTaskError>,
+    /// Configs set on the link (`{"consumer.offset.sync.enable": "true"}`).
+    #[serde(default)]
+    pub configs: std::collections::BTreeMap<String, String>,
 }
 
 /// A mirror topic of a [`SeedLink`].
@@ -64,6 +71,20 @@ pub struct SeedMirror {
     /// One entry per partition: its lag.
     #[serde(default = "one_partition")]
     pub lags: Vec<u64>,
+    /// The mirror has failed (see [`EmulatorBuilder::failed_mirror`]).
+    #[serde(default)]
+    pub failed: Option<SeedFailure>,
+}
+
+/// Why a seeded mirror failed: its `mirror_topic_error` and the state
+/// transition error's message.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFailure {
+    /// `SOURCE_TOPIC_ID_CHANGED`, `UNEXPECTED_TRUNCATION`...
+    pub error: String,
+    /// What the state transition error says.
+    pub message: String,
 }
 
 fn one_partition() -> Vec<u64> {
@@ -114,8 +135,14 @@ impl SeedFile {
     pub(crate) fn apply(&self, mut b: EmulatorBuilder) -> EmulatorBuilder {
         for l in &self.links {
             b = b.link(&l.cluster, &l.link, &l.source);
+            for (name, value) in &l.configs {
+                b = b.link_config(&l.cluster, &l.link, name, value);
+            }
             for m in &l.mirrors {
                 b = b.mirror(&l.cluster, &l.link, &m.topic, &m.lags);
+                if let Some(f) = &m.failed {
+                    b = b.failed_mirror(&l.cluster, &l.link, &m.topic, &f.error, &f.message);
+                }
             }
             for e in &l.task_errors {
                 b = b.task_error(&l.cluster, &l.link, &e.task, &e.code, &e.message);

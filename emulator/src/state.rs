@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use kafka_mirror::confluent::MirrorAction;
-use kafka_mirror::confluent::types::MirrorTopicStatus;
+use kafka_mirror::confluent::types::{MirrorTopicError, MirrorTopicStatus};
 
 /// Timings and sizes of the emulated services.
 #[derive(Debug, Clone)]
@@ -76,6 +76,8 @@ pub struct Mirror {
     pub before_outage: Option<(MirrorTopicStatus, Option<(Duration, MirrorTopicStatus)>)>,
     /// State transition errors (`include_state_transition_errors`).
     pub transition_errors: Vec<(String, String)>,
+    /// Its `mirror_topic_error` (`NO_ERROR` unless it failed).
+    pub error: MirrorTopicError,
 }
 
 impl Mirror {
@@ -96,7 +98,19 @@ impl Mirror {
             messages_truncated: None,
             before_outage: None,
             transition_errors: Vec::new(),
+            error: MirrorTopicError::NoError,
         }
+    }
+
+    /// The mirror fails: fetching stops, `FAILED` with `error` as its
+    /// `mirror_topic_error` and a state transition error saying why.
+    pub fn fail(&mut self, error: &str, message: &str, now: Instant, drain: u64) {
+        self.freeze(now, drain);
+        self.settles = None;
+        self.error = MirrorTopicError::from(error);
+        self.transition_errors
+            .push((error.to_string(), message.to_string()));
+        self.set(MirrorTopicStatus::Failed, now);
     }
 
     /// The source went away: fetching stops (the lag is frozen where it
@@ -296,6 +310,9 @@ pub struct State {
     /// Instaclustr mirrors by Kafka Connect cluster id, then by mirror id.
     pub instaclustr: BTreeMap<String, BTreeMap<String, IcMirror>>,
     pub next_id: u64,
+    /// Task errors a link gets when it is created through the API, by
+    /// (cluster, link).
+    pub task_errors_on_create: BTreeMap<(String, String), BTreeMap<String, (String, String)>>,
 }
 
 impl State {

@@ -32,6 +32,7 @@
 mod journal;
 mod plan;
 mod report;
+pub(crate) use report::seconds as report_seconds;
 mod run;
 
 use std::future::{Future, IntoFuture};

@@ -170,3 +170,31 @@ pub mod tempdir {
         }
     }
 }
+
+/// The sick link of the health tests, beside [`LINK`] (made healthy:
+/// consumer offset sync on): `sick` from `lkc-west`, with its `AclSync`
+/// task in error, `clicks` 500,000 messages behind on one partition, and
+/// `audit` FAILED (`SOURCE_TOPIC_ID_CHANGED`).
+pub fn with_a_sick_link(b: EmulatorBuilder) -> EmulatorBuilder {
+    b.link_config(DR, LINK, "consumer.offset.sync.enable", "true")
+        .link(DR, SICK, "lkc-west")
+        .mirror(DR, SICK, "clicks", &[0, 500_000])
+        .mirror(DR, SICK, "audit", &[3])
+        .failed_mirror(
+            DR,
+            SICK,
+            "audit",
+            "SOURCE_TOPIC_ID_CHANGED",
+            "The source topic was deleted and recreated.",
+        )
+        .task_error(
+            DR,
+            SICK,
+            "AclSync",
+            "AUTHORIZATION_FAILED",
+            "The link's credentials may not DESCRIBE ACLs on lkc-west.",
+        )
+}
+
+/// The sick link of [`with_a_sick_link`].
+pub const SICK: &str = "sick";

@@ -1,13 +1,12 @@
 //! `kmirror link ...`: cluster links and their configs.
 
-use kafka_mirror::confluent::types::{
-    AlterConfigBatchRequestData, AlterConfigBatchRequestDataData,
-    AlterConfigBatchRequestDataOperation, ConfigData, CreateLinkRequestData, ListLinksResponseData,
-};
+use std::collections::BTreeMap;
+
+use kafka_mirror::confluent::types::{ConfigData, CreateLinkRequestData, ListLinksResponseData};
 use serde::Serialize;
 
 use super::pairs;
-use crate::args::{LinkCommand, LinkConfigCommand};
+use crate::args::{LinkCommand, LinkTaskCommand};
 use crate::clients;
 use crate::config::Settings;
 use crate::exit::CliError;
@@ -27,9 +26,12 @@ struct Link {
     mirror_topics: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tasks: Option<Vec<Task>>,
+    /// Mirror topics by state category, where the service gives them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category_counts: Option<BTreeMap<String, i64>>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct Task {
     name: String,
     state: String,
@@ -64,27 +66,38 @@ impl From<ListLinksResponseData> for Link {
                     })
                     .collect()
             }),
+            category_counts: l.category_counts.map(|cs| {
+                cs.into_iter()
+                    .map(|c| (c.state_category.to_string(), i64::from(c.count)))
+                    .collect()
+            }),
         }
     }
 }
 
-/// A link config (`-o json`).
-#[derive(Serialize)]
-struct Config {
-    name: String,
-    value: String,
-    is_default: bool,
-    source: String,
-}
-
 /// What a change did (`-o json`).
 #[derive(Serialize)]
-struct Changed<'a> {
+pub(super) struct Changed<'a> {
     link_name: &'a str,
     action: &'a str,
     dry_run: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    configs: Vec<(String, String)>,
+    pub(super) configs: Vec<(String, String)>,
+    /// Tasks of a new link found in error when it was read back.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tasks_in_error: Vec<Task>,
+}
+
+impl<'a> Changed<'a> {
+    pub(super) fn new(link_name: &'a str, action: &'a str, dry_run: bool) -> Self {
+        Self {
+            link_name,
+            action,
+            dry_run,
+            configs: Vec::new(),
+            tasks_in_error: Vec::new(),
+        }
+    }
 }
 
 pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), CliError> {
@@ -152,14 +165,25 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
                 if let Some(e) = l.error_message.as_ref().or(l.error.as_ref()) {
                     text.push_str(&format!("  error:   {}\n", o.red(e)));
                 }
+                if let Some(counts) = l.category_counts.as_ref().filter(|c| !c.is_empty()) {
+                    let shown: Vec<String> = counts
+                        .iter()
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(category, n)| {
+                            let text = format!("{category} {n}");
+                            if category == "IN_ERROR" && *n > 0 {
+                                o.red(&text)
+                            } else {
+                                text
+                            }
+                        })
+                        .collect();
+                    text.push_str(&format!("  topics:  {}\n", shown.join(", ")));
+                }
                 if let Some(tasks) = &l.tasks {
                     text.push_str("  tasks:\n");
                     for t in tasks {
-                        let st = if t.state == "IN_ERROR" {
-                            o.red(&t.state)
-                        } else {
-                            t.state.clone()
-                        };
+                        let st = task_state(o, &t.state);
                         let line = format!("    {:<20} {st} {}", t.name, t.errors.join("; "));
                         text.push_str(line.trim_end());
                         text.push('\n');
@@ -225,12 +249,10 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
                 "BIDIRECTIONAL" => format!("and to {peer}, both ways"),
                 _ => peer,
             };
-            let done = Changed {
-                link_name: &link,
-                action: "create",
-                dry_run,
-                configs: Vec::new(),
-            };
+            let mut done = Changed::new(&link, "create", dry_run);
+            if !dry_run {
+                done.tasks_in_error = tasks_in_error(&c, &cluster, &link, out).await;
+            }
             out.result(&done, |_| {
                 if dry_run {
                     format!("Validated: link {link} ({source_cluster}) can be created on {cluster} (nothing changed).")
@@ -251,12 +273,7 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
                 .validate_only(dry_run)
                 .send()
                 .await?;
-            let done = Changed {
-                link_name: &link,
-                action: "delete",
-                dry_run,
-                configs: Vec::new(),
-            };
+            let done = Changed::new(&link, "delete", dry_run);
             out.result(&done, |_| {
                 if dry_run {
                     format!("Validated: link {link} can be deleted (nothing changed).")
@@ -265,140 +282,79 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
                 }
             })
         }
-        LinkCommand::Config(cmd) => config(cmd, &c, &cluster, out).await,
+        LinkCommand::Config(cmd) => super::link_config::run(cmd, &c, &cluster, out).await,
+        LinkCommand::Task(LinkTaskCommand::List { link }) => {
+            let l: Link = c
+                .get_link()
+                .cluster_id(&cluster)
+                .link_name(&link)
+                .include_tasks(true)
+                .send()
+                .await?
+                .into_inner()
+                .into();
+            let tasks = l.tasks.unwrap_or_default();
+            out.result(&tasks, |o| {
+                if tasks.is_empty() {
+                    return format!("Link {link} reports no tasks.");
+                }
+                let rows: Vec<Vec<String>> = tasks
+                    .iter()
+                    .map(|t| vec![t.name.clone(), task_state(o, &t.state), t.errors.join("; ")])
+                    .collect();
+                table(&["TASK", "STATE", "ERRORS"], &rows)
+            })
+        }
     }
 }
 
-async fn config(
-    cmd: LinkConfigCommand,
+/// A new link's tasks read back: the service accepts a link whose tasks
+/// then fail (Confluent CLI issue #3072), so say so at once. A failed read
+/// is a note, not a failure: the link was created.
+async fn tasks_in_error(
     c: &kafka_mirror::confluent::Client,
     cluster: &str,
+    link: &str,
     out: Out,
-) -> Result<(), CliError> {
-    match cmd {
-        LinkConfigCommand::List { link } => {
-            let configs: Vec<Config> = c
-                .list_link_configs()
-                .cluster_id(cluster)
-                .link_name(&link)
-                .collect_up_to(usize::MAX)
-                .await?
-                .into_iter()
-                .map(|c| Config {
-                    name: c.name,
-                    value: if c.is_sensitive {
-                        "(sensitive)".into()
-                    } else {
-                        c.value
-                    },
-                    is_default: c.is_default,
-                    source: c.source.to_string(),
-                })
-                .collect();
-            out.result(&configs, |_| {
-                let rows: Vec<Vec<String>> = configs
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.name.clone(),
-                            c.value.clone(),
-                            if c.is_default {
-                                "default".into()
-                            } else {
-                                "set".into()
-                            },
-                        ]
-                    })
-                    .collect();
-                table(&["NAME", "VALUE", "SOURCE"], &rows)
-            })
+) -> Vec<Task> {
+    let read = c
+        .get_link()
+        .cluster_id(cluster)
+        .link_name(link)
+        .include_tasks(true)
+        .send()
+        .await;
+    let l: Link = match read {
+        Ok(l) => l.into_inner().into(),
+        Err(e) => {
+            out.note(&format!(
+                "note: link {link} was created, but its tasks could not be read back: {e}"
+            ));
+            return Vec::new();
         }
-        LinkConfigCommand::Get { link, name } => {
-            let got = c
-                .get_link_config()
-                .cluster_id(cluster)
-                .link_name(&link)
-                .config_name(&name)
-                .send()
-                .await?
-                .into_inner();
-            let config = Config {
-                name: got.name,
-                value: if got.is_sensitive {
-                    "(sensitive)".into()
-                } else {
-                    got.value
-                },
-                is_default: got.is_default,
-                source: got.source.to_string(),
-            };
-            out.result(&config, |_| {
-                format!(
-                    "{} = {}{}",
-                    config.name,
-                    config.value,
-                    if config.is_default { " (default)" } else { "" }
-                )
-            })
-        }
-        LinkConfigCommand::Set {
-            link,
-            configs,
-            dry_run,
-        } => {
-            let set = pairs(&configs)?;
-            c.alter_link_configs()
-                .cluster_id(cluster)
-                .link_name(&link)
-                .validate_only(dry_run)
-                .body(AlterConfigBatchRequestData {
-                    data: set
-                        .iter()
-                        .map(|(n, v)| AlterConfigBatchRequestDataData {
-                            name: n.clone(),
-                            value: Some(v.clone()),
-                            operation: Some(AlterConfigBatchRequestDataOperation::Set),
-                        })
-                        .collect(),
-                    validate_only: None,
-                })
-                .send()
-                .await?;
-            let done = Changed {
-                link_name: &link,
-                action: "config set",
-                dry_run,
-                configs: set.clone(),
-            };
-            out.result(&done, |_| {
-                let names: Vec<String> = set.iter().map(|(n, v)| format!("{n}={v}")).collect();
-                if dry_run {
-                    format!(
-                        "Validated on link {link}: {} (nothing changed).",
-                        names.join(", ")
-                    )
-                } else {
-                    format!("Set on link {link}: {}.", names.join(", "))
-                }
-            })
-        }
-        LinkConfigCommand::Reset { link, name } => {
-            c.delete_link_config()
-                .cluster_id(cluster)
-                .link_name(&link)
-                .config_name(&name)
-                .send()
-                .await?;
-            let done = Changed {
-                link_name: &link,
-                action: "config reset",
-                dry_run: false,
-                configs: vec![(name.clone(), String::new())],
-            };
-            out.result(&done, |_| {
-                format!("Reset {name} on link {link} to its default.")
-            })
-        }
+    };
+    let bad: Vec<Task> = l
+        .tasks
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.state == "IN_ERROR")
+        .collect();
+    for t in &bad {
+        out.note(&format!(
+            "warning: link {link} was created, but its task {} is IN_ERROR ({}); see \
+             `kmirror link task list {link}`",
+            t.name,
+            t.errors.join("; ")
+        ));
+    }
+    bad
+}
+
+fn task_state(o: &Out, s: &str) -> String {
+    match s {
+        "IN_ERROR" | "LINK_FAILED" | "LINK_UNAVAILABLE" => o.red(s),
+        "ACTIVE" => o.green(s),
+        _ => s.to_string(),
     }
 }
 

@@ -8,7 +8,7 @@ use kafka_mirror::dr::{Kind, TopicOutcome};
 use serde::Serialize;
 
 use super::selection;
-use crate::args::{MirrorActionArgs, MirrorCommand};
+use crate::args::{MirrorActionArgs, MirrorCommand, StateTransitionErrorCommand};
 use crate::clients;
 use crate::config::Settings;
 use crate::exit::CliError;
@@ -26,8 +26,18 @@ struct Topic {
     /// Messages on the source not yet here, all partitions.
     lag: i64,
     lags: Vec<PartitionLag>,
+    /// Its `mirror_topic_error`, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     state_transition_errors: Vec<String>,
+}
+
+/// A state transition error (`-o json`).
+#[derive(Serialize)]
+struct TransitionError {
+    error_code: String,
+    error_message: String,
 }
 
 #[derive(Serialize)]
@@ -53,6 +63,10 @@ impl From<ListMirrorTopicsResponseData> for Topic {
             source_topic_name: t.source_topic_name,
             status: t.mirror_status.to_string(),
             partitions: t.num_partitions,
+            error: t
+                .mirror_topic_error
+                .map(|e| e.to_string())
+                .filter(|e| !matches!(e.as_str(), "NO_ERROR" | "NOT_SET" | "UNKNOWN")),
             state_transition_errors: t
                 .mirror_state_transition_errors
                 .into_iter()
@@ -60,6 +74,23 @@ impl From<ListMirrorTopicsResponseData> for Topic {
                 .collect(),
         }
     }
+}
+
+/// A mirror topic with its state transition errors.
+async fn read_with_errors(
+    c: &kafka_mirror::confluent::Client,
+    cluster: &str,
+    link: &str,
+    topic: &str,
+) -> Result<ListMirrorTopicsResponseData, CliError> {
+    Ok(c.get_mirror_topic()
+        .cluster_id(cluster)
+        .link_name(link)
+        .mirror_topic_name(topic)
+        .include_state_transition_errors(true)
+        .send()
+        .await?
+        .into_inner())
 }
 
 /// One topic's result of an action (`-o json`).
@@ -138,16 +169,7 @@ pub async fn run(command: MirrorCommand, s: &Settings, out: Out) -> Result<(), C
             })
         }
         MirrorCommand::Describe { topic, link } => {
-            let t: Topic = c
-                .get_mirror_topic()
-                .cluster_id(&cluster)
-                .link_name(&link)
-                .mirror_topic_name(&topic)
-                .include_state_transition_errors(true)
-                .send()
-                .await?
-                .into_inner()
-                .into();
+            let t: Topic = read_with_errors(&c, &cluster, &link, &topic).await?.into();
             out.result(&t, |o| {
                 let mut text = format!(
                     "Mirror topic {} (link {}, source topic {})\n  status: {}\n  lag:    {} message(s)\n",
@@ -157,6 +179,9 @@ pub async fn run(command: MirrorCommand, s: &Settings, out: Out) -> Result<(), C
                     paint(o, &t.status),
                     t.lag
                 );
+                if let Some(e) = &t.error {
+                    text.push_str(&format!("  error:  {}\n", o.red(e)));
+                }
                 let rows: Vec<Vec<String>> = t
                     .lags
                     .iter()
@@ -195,6 +220,30 @@ pub async fn run(command: MirrorCommand, s: &Settings, out: Out) -> Result<(), C
                 format!("Created mirror topic {name} on {cluster}: it follows {source_topic} through link {link}.")
             })
         }
+        MirrorCommand::StateTransitionError(StateTransitionErrorCommand::List { topic, link }) => {
+            let t = read_with_errors(&c, &cluster, &link, &topic).await?;
+            let errors: Vec<TransitionError> = t
+                .mirror_state_transition_errors
+                .into_iter()
+                .map(|e| TransitionError {
+                    error_code: e.error_code,
+                    error_message: e.error_message,
+                })
+                .collect();
+            out.result(&errors, |_| {
+                if errors.is_empty() {
+                    return format!(
+                        "Mirror topic {topic} (link {link}) has no state transition errors."
+                    );
+                }
+                let rows: Vec<Vec<String>> = errors
+                    .iter()
+                    .map(|e| vec![e.error_code.clone(), e.error_message.clone()])
+                    .collect();
+                table(&["CODE", "MESSAGE"], &rows)
+            })
+        }
+        MirrorCommand::Watch(a) => super::watch::run(a, &c, &cluster, out).await,
         MirrorCommand::Promote(a) => act(MirrorAction::Promote, a, &c, &cluster, out).await,
         MirrorCommand::Failover(a) => act(MirrorAction::Failover, a, &c, &cluster, out).await,
         MirrorCommand::Pause(a) => act(MirrorAction::Pause, a, &c, &cluster, out).await,

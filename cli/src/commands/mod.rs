@@ -1,12 +1,16 @@
 //! One module per command group.
 
+pub mod check;
+pub mod config_file;
 pub mod dr;
 pub mod drill;
 pub mod emulator;
 pub mod fleet;
 pub mod instaclustr;
 pub mod link;
+pub mod link_config;
 pub mod mirror;
+pub mod watch;
 
 use clap::CommandFactory;
 
