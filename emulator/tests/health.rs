@@ -201,3 +201,30 @@ async fn configs_alter_delete_puts_each_default_back() {
         );
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_sick_link_seed_of_the_readme_is_sick_in_the_ways_it_says() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/sick-link.json");
+    let seed = kafka_mirror_emulator::SeedFile::read(&path).unwrap();
+    let e = Emulator::builder().seed_file(&seed).start().await.unwrap();
+    let r = client(&e)
+        .health_check(DR, Links::All)
+        .max_lag(10_000)
+        .await
+        .unwrap();
+    assert_eq!(r.links["primary-to-dr"].verdict(), Verdict::Healthy);
+    let west: Vec<(Check, Option<&str>)> = r.links["west-to-dr"]
+        .findings
+        .iter()
+        .map(|f| (f.check, f.topic.as_deref().or(f.task.as_deref())))
+        .collect();
+    assert_eq!(
+        west,
+        [
+            (Check::Task, Some("AclSync")),
+            (Check::MirrorStatus, Some("audit")),
+            (Check::TopicLag, Some("clicks")),
+            (Check::OffsetSync, None),
+        ]
+    );
+}
