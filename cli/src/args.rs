@@ -221,6 +221,10 @@ pub struct CheckArgs {
     /// Links read at once.
     #[arg(long, default_value_t = kafka_mirror::health::DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: usize,
+    /// The whole check's time: past it, the check ends as one that could
+    /// not check (exit 3), so a monitor's schedule never piles up.
+    #[arg(long, value_parser = parse_duration, default_value = "2m", value_name = "DURATION")]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

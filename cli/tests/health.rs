@@ -595,3 +595,26 @@ fn config_diff_compares_every_config_with_the_file() {
         .code(2)
         .stderr(contains("must hold `name = value` pairs"));
 }
+
+#[test]
+fn a_check_that_outlives_its_timeout_ends_as_one_that_could_not_check() {
+    // Accepts connections (the kernel's backlog) and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let home = support::tempdir::TempDir::new();
+    let prom = home.path().join("kmirror.prom");
+    support::bare(&home)
+        .env(
+            "KAFKA_MIRROR_URL",
+            format!("http://{}", silent.local_addr().unwrap()),
+        )
+        .env("KAFKA_MIRROR_CLUSTER_ID", "lkc-dr")
+        .args(["check", "--all-links", "--timeout", "1s", "--prometheus"])
+        .arg(&prom)
+        .assert()
+        .code(3)
+        .stderr(contains(
+            "error: the check did not finish within 1s (--timeout); nothing was judged",
+        ));
+    let metrics = parse(&std::fs::read_to_string(&prom).unwrap());
+    assert_eq!(value(&metrics, "kmirror_check_success", &[]), Some(0.0));
+}

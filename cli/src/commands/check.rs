@@ -3,6 +3,7 @@
 //! with `--prometheus FILE`, a textfile for node_exporter.
 
 use std::collections::BTreeMap;
+use std::future::IntoFuture;
 use std::path::Path;
 
 use kafka_mirror::health::{
@@ -21,11 +22,17 @@ pub async fn run(args: CheckArgs, s: &Settings, out: Out) -> Result<(), CliError
         max_lag: args.max_lag,
         max_partition_lag: args.max_partition_lag,
     };
-    let checked = c
+    let check = c
         .health_check(&cluster, args.links.fleet())
         .thresholds(thresholds)
-        .concurrency(args.concurrency)
-        .await;
+        .concurrency(args.concurrency);
+    let checked = match tokio::time::timeout(args.timeout, check.into_future()).await {
+        Ok(checked) => checked.map_err(CliError::from),
+        Err(_) => Err(CliError::Config(format!(
+            "the check did not finish within {} (--timeout); nothing was judged",
+            humantime::format_duration(args.timeout)
+        ))),
+    };
     let report = match checked {
         Ok(r) => r,
         Err(e) => {
@@ -33,7 +40,7 @@ pub async fn run(args: CheckArgs, s: &Settings, out: Out) -> Result<(), CliError
             if let Some(path) = &args.prometheus {
                 write_atomically(path, &prometheus::render_failure(&cluster))?;
             }
-            return Err(e.into());
+            return Err(e);
         }
     };
     if let Some(path) = &args.prometheus {
