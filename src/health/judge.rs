@@ -2,7 +2,7 @@
 //! every rule is a row of a table test.
 
 use super::{
-    Check, Finding, LinkObservation, OFFSET_SYNC_CONFIG, Severity, Thresholds, TopicHealth,
+    Check, Finding, LinkObservation, OFFSET_SYNC_CONFIG, Read, Severity, Thresholds, TopicHealth,
 };
 use crate::confluent::types::{LinkError, LinkState, LinkTaskState, MirrorTopicStatus};
 
@@ -23,7 +23,7 @@ pub fn judge(link: &str, o: &LinkObservation, t: &Thresholds) -> Vec<Finding> {
         found.push(finding(
             Severity::Unchecked,
             Check::Read,
-            failure.clone(),
+            failure.to_string(),
             "run the check again; if it keeps failing, check the credentials' permissions".into(),
         ));
     }
@@ -42,7 +42,7 @@ pub fn judge(link: &str, o: &LinkObservation, t: &Thresholds) -> Vec<Finding> {
             ),
         ));
     }
-    let topics_read = !o.failed_reads.iter().any(|r| r.contains("mirror topics"));
+    let topics_read = !o.failed_reads.iter().any(|r| r.read == Read::MirrorTopics);
     if topics_read && o.topics.is_empty() {
         found.push(finding(
             Severity::Warning,
@@ -439,8 +439,11 @@ mod tests {
                 "mirrors unreadable",
                 |o| {
                     o.topics.clear();
-                    o.failed_reads
-                        .push("cannot read the mirror topics: 500".into());
+                    o.failed_reads.push(crate::health::FailedRead {
+                        read: Read::MirrorTopics,
+                        topic: None,
+                        error: "500".into(),
+                    });
                 },
                 none,
                 vec![(Unchecked, C::Read)],

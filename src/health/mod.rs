@@ -216,7 +216,47 @@ pub struct LinkObservation {
     pub topics: BTreeMap<String, TopicHealth>,
     /// Reads that failed: what, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub failed_reads: Vec<String>,
+    pub failed_reads: Vec<FailedRead>,
+}
+
+/// What a health check reads of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Read {
+    /// The link, with its tasks.
+    Link,
+    /// The consumer offset sync config ([`OFFSET_SYNC_CONFIG`]).
+    OffsetSyncConfig,
+    /// The link's mirror topics.
+    MirrorTopics,
+    /// One mirror topic's state transition errors.
+    TransitionErrors,
+}
+
+/// A read of a health check that failed after the client's retries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedRead {
+    /// What was read.
+    pub read: Read,
+    /// The mirror topic, for [`Read::TransitionErrors`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// Why it failed, on one line.
+    pub error: String,
+}
+
+impl std::fmt::Display for FailedRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match (self.read, &self.topic) {
+            (Read::Link, _) => "the link".to_string(),
+            (Read::OffsetSyncConfig, _) => OFFSET_SYNC_CONFIG.to_string(),
+            (Read::MirrorTopics, _) => "the mirror topics".to_string(),
+            (Read::TransitionErrors, Some(t)) => format!("{t}'s state transition errors"),
+            (Read::TransitionErrors, None) => "state transition errors".to_string(),
+        };
+        write!(f, "cannot read {what}: {}", self.error)
+    }
 }
 
 /// One link's health: what was read, and what was found.

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    ErrorEntry, LinkObservation, OFFSET_SYNC_CONFIG, PartitionLag, TRANSITION_ERROR_READS,
-    TaskHealth, TopicHealth,
+    ErrorEntry, FailedRead, LinkObservation, OFFSET_SYNC_CONFIG, PartitionLag, Read,
+    TRANSITION_ERROR_READS, TaskHealth, TopicHealth,
 };
 use crate::Error;
 use crate::confluent::Client;
@@ -73,7 +73,7 @@ pub(super) async fn observe(
             o.exists = false;
             return o;
         }
-        Err(e) => o.failed_reads.push(failed("the link", &e)),
+        Err(e) => o.failed_reads.push(failed(Read::Link, None, &e)),
     }
     if details {
         match client
@@ -87,7 +87,9 @@ pub(super) async fn observe(
             Ok(c) => o.offset_sync = Some(c.value.eq_ignore_ascii_case("true")),
             // Not returned: the service's default, off.
             Err(e) if e.is_not_found() => o.offset_sync = Some(false),
-            Err(e) => o.failed_reads.push(failed(OFFSET_SYNC_CONFIG, &e)),
+            Err(e) => o
+                .failed_reads
+                .push(failed(Read::OffsetSyncConfig, None, &e)),
         }
     }
     match client
@@ -103,7 +105,7 @@ pub(super) async fn observe(
                 .map(|t| (t.mirror_topic_name.clone(), topic(t)))
                 .collect();
         }
-        Err(e) => o.failed_reads.push(failed("the mirror topics", &e)),
+        Err(e) => o.failed_reads.push(failed(Read::MirrorTopics, None, &e)),
     }
     if details {
         read_transition_errors(client, cluster, link, &mut o.topics, &mut o.failed_reads).await;
@@ -118,7 +120,7 @@ async fn read_transition_errors(
     cluster: &str,
     link: &str,
     topics: &mut BTreeMap<String, TopicHealth>,
-    failed_reads: &mut Vec<String>,
+    failed_reads: &mut Vec<FailedRead>,
 ) {
     let sick: Vec<String> = topics
         .iter()
@@ -140,7 +142,9 @@ async fn read_transition_errors(
                 entry.transition_errors = entries(&t.mirror_state_transition_errors);
             }
             (Ok(_), None) => {}
-            (Err(e), _) => failed_reads.push(failed(&format!("{name}'s transition errors"), &e)),
+            (Err(e), _) => {
+                failed_reads.push(failed(Read::TransitionErrors, Some(name.clone()), &e))
+            }
         }
     }
 }
@@ -213,10 +217,11 @@ fn entries(errors: &[LinkTaskError]) -> Vec<ErrorEntry> {
         .collect()
 }
 
-/// A failed read, on one line.
-fn failed(what: &str, e: &Error) -> String {
-    format!(
-        "cannot read {what}: {}",
-        crate::error::one_line(&e.to_string(), usize::MAX)
-    )
+/// A failed read, its error on one line.
+fn failed(read: Read, topic: Option<String>, e: &Error) -> FailedRead {
+    FailedRead {
+        read,
+        topic,
+        error: crate::error::one_line(&e.to_string(), usize::MAX),
+    }
 }
