@@ -194,7 +194,9 @@ impl Inner {
             method = %request.method(),
             attempts = tracing::field::Empty,
         );
-        self.send_with_retries(client, request)
+        // The span is recorded on directly: `Span::current()` would look
+        // it up in the dispatcher's thread-local state on every record.
+        self.send_with_retries(client, request, span.clone())
             .instrument(span)
             .await
     }
@@ -203,6 +205,7 @@ impl Inner {
         &self,
         client: &reqwest::Client,
         request: Request,
+        span: tracing::Span,
     ) -> Result<(Response, RequestInfo), Error> {
         let shared = &*self.0;
         let policy = &shared.retry;
@@ -214,7 +217,7 @@ impl Inner {
         let mut attempts = Attempts::default();
         let deadline = crate::call::deadline(policy.deadline.map(|d| started + d));
         let passed = |in_flight: bool, sends: u32| {
-            tracing::Span::current().record("attempts", sends);
+            span.record("attempts", sends);
             Error::Deadline {
                 request: Box::new(sent(sends)),
                 in_flight,
@@ -256,7 +259,7 @@ impl Inner {
             // no copy is made when no retry of any kind is left.
             let mut spare =
                 if policy.any_retry_left(attempts) || (refreshable && attempts.refreshed == 0) {
-                    request.try_clone()
+                    spare_of(&request)
                 } else {
                     None
                 };
@@ -279,7 +282,7 @@ impl Inner {
             let (reason, wait_asked, failure) = match answer {
                 Ok(response) if !is_error(response.status()) => {
                     shared.budget.record_success(spent);
-                    tracing::Span::current().record("attempts", attempts.sent);
+                    span.record("attempts", attempts.sent);
                     let elapsed = started.elapsed();
                     return Ok((
                         response,
@@ -339,7 +342,7 @@ impl Inner {
             } else if let (Decision::Stop(Stop::PastDeadline), Some(reason)) = (decision, reason) {
                 tracing::warn!(%reason, attempt = attempts.sent, "not retrying: {}", Stop::PastDeadline);
             }
-            tracing::Span::current().record("attempts", attempts.sent);
+            span.record("attempts", attempts.sent);
             return Err(match failure {
                 Failure::Answer(a) => {
                     let vendor = (shared.api.vendor_error)(&a.body);
@@ -445,6 +448,22 @@ fn token_refused(answer: &ErrorAnswer) -> bool {
             .ok()
             .and_then(|v| v.get("error_code").and_then(serde_json::Value::as_i64))
             .is_none_or(|code| code == 40101)
+}
+
+/// A copy of `request` to send again if this attempt fails. reqwest's
+/// `try_clone` first sets a per-request timeout slot in the copy's
+/// extensions (a map and a box, thrown away at once: two allocations on
+/// every call); a request with no body and no timeout of its own (the
+/// only extension reqwest lets a caller set), as every GET of the SDK, is
+/// copied from its parts instead.
+fn spare_of(request: &Request) -> Option<Request> {
+    if request.body().is_some() || request.timeout().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    Some(copy)
 }
 
 fn is_error(status: StatusCode) -> bool {
@@ -727,6 +746,38 @@ pub(crate) use impl_hooks;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spare_request_is_the_request_again() {
+        let http = reqwest::Client::new();
+        let get = http
+            .get("https://pkc-1.example/kafka/v3/clusters/c/links?x=1")
+            .header("authorization", "Basic azpz")
+            .header("accept", "application/json")
+            .version(reqwest::Version::HTTP_11)
+            .build()
+            .unwrap();
+        let copy = spare_of(&get).unwrap();
+        assert_eq!(copy.method(), get.method());
+        assert_eq!(copy.url(), get.url());
+        assert_eq!(copy.headers(), get.headers());
+        assert_eq!(copy.version(), get.version());
+        assert!(copy.body().is_none() && copy.timeout().is_none());
+
+        // A body, or a timeout of its own: reqwest's copy, body included.
+        let post = http
+            .post("https://pkc-1.example/x")
+            .body("{\"a\":1}")
+            .timeout(std::time::Duration::from_secs(3))
+            .build()
+            .unwrap();
+        let copy = spare_of(&post).unwrap();
+        assert_eq!(
+            copy.body().and_then(|b| b.as_bytes()),
+            Some(&b"{\"a\":1}"[..])
+        );
+        assert_eq!(copy.timeout(), Some(&std::time::Duration::from_secs(3)));
+    }
 
     const OP: Operation = Operation {
         name: "get_link",
