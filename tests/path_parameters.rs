@@ -104,7 +104,7 @@ async fn a_missing_required_parameter_is_refused_before_sending() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidArgument(m) if m.contains("link_name")),
+        matches!(&err, Error::InvalidArgument(m) if m.contains("link_name was not initialized")),
         "{err:?}"
     );
     assert_eq!(any.calls_async().await, 0);

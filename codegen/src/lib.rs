@@ -174,6 +174,7 @@ fn client_of(prepared: Prepared, api: &ApiConfig) -> Result<Generated> {
     surface::wrap_send(&mut file)?;
     surface::hide_constructors(&mut file)?;
     surface::drop_api_version_header(&mut file)?;
+    surface::build_requests_without_waste(&mut file)?;
     surface::add_doc_aliases(&mut file, &methods);
     surface::document_setters(&mut file, &doc)?;
 
