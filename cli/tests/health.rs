@@ -618,3 +618,35 @@ fn a_check_that_outlives_its_timeout_ends_as_one_that_could_not_check() {
     let metrics = parse(&std::fs::read_to_string(&prom).unwrap());
     assert_eq!(value(&metrics, "kmirror_check_success", &[]), Some(0.0));
 }
+
+#[test]
+fn a_cluster_with_no_links_is_unhealthy() {
+    let emu = Emu::start(|b| b);
+    let out = emu
+        .kmirror()
+        .env("KAFKA_MIRROR_CLUSTER_ID", "lkc-elsewhere")
+        .args(["check", "--all-links"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "  PROBLEM   cluster lkc-elsewhere has no cluster links: nothing is mirrored to it\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("Result: UNHEALTHY: no links to check\n"),
+        "{text}"
+    );
+    let report = emu
+        .kmirror()
+        .env("KAFKA_MIRROR_CLUSTER_ID", "lkc-elsewhere")
+        .args(["-o", "json", "check", "--all-links"])
+        .output()
+        .unwrap();
+    let report = json(&report);
+    assert_eq!(report["verdict"], "unhealthy");
+    assert_eq!(report["findings"][0]["check"], "has_links");
+}

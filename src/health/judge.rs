@@ -58,6 +58,22 @@ pub fn judge(link: &str, o: &LinkObservation, t: &Thresholds) -> Vec<Finding> {
     found
 }
 
+/// What concerns the cluster as a whole: a DR cluster with no link
+/// protects nothing.
+pub(super) fn cluster(cluster: &str, links: usize) -> Vec<Finding> {
+    if links > 0 {
+        return Vec::new();
+    }
+    vec![finding(
+        Severity::Problem,
+        Check::HasLinks,
+        format!("cluster {cluster} has no cluster links: nothing is mirrored to it"),
+        "check --cluster (the DR cluster, where the links are), or create a link: \
+         `kmirror link create`"
+            .into(),
+    )]
+}
+
 fn link_findings(link: &str, o: &LinkObservation, found: &mut Vec<Finding>) {
     let message = o
         .error_message
@@ -590,6 +606,16 @@ mod tests {
             "mirror t: 1 partition(s) over 100 messages behind, the worst partition 1 at 900"
         );
         assert_eq!(f[1].topic.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn a_cluster_without_links_is_a_problem() {
+        let f = cluster("lkc-dr", 0);
+        assert_eq!(
+            (f[0].severity, f[0].check),
+            (Severity::Problem, Check::HasLinks)
+        );
+        assert!(cluster("lkc-dr", 1).is_empty());
     }
 
     #[test]

@@ -83,6 +83,8 @@ pub enum Severity {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Check {
+    /// The cluster has cluster links at all.
+    HasLinks,
     /// The link does not exist on the cluster.
     LinkExists,
     /// The link's state (`ACTIVE` is healthy).
@@ -289,6 +291,8 @@ pub struct HealthReport {
     pub checked_at_ms: u64,
     /// The overall answer.
     pub verdict: Verdict,
+    /// What concerns the cluster, not one link (no links at all).
+    pub findings: Vec<Finding>,
     /// By link name.
     pub links: BTreeMap<String, LinkHealth>,
     /// Time the check took.
@@ -302,12 +306,18 @@ impl HealthReport {
         self.verdict
     }
 
-    /// Every finding, with its link, problems first.
+    /// Every finding, with its link (the cluster's own with an empty
+    /// link name), problems first.
     pub fn findings(&self) -> Vec<(&str, &Finding)> {
         let mut all: Vec<(&str, &Finding)> = self
-            .links
+            .findings
             .iter()
-            .flat_map(|(l, h)| h.findings.iter().map(move |f| (l.as_str(), f)))
+            .map(|f| ("", f))
+            .chain(
+                self.links
+                    .iter()
+                    .flat_map(|(l, h)| h.findings.iter().map(move |f| (l.as_str(), f))),
+            )
             .collect();
         all.sort_by_key(|(l, f)| (f.severity, *l));
         all
@@ -315,10 +325,9 @@ impl HealthReport {
 
     /// How many findings of a severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.links
-            .values()
-            .flat_map(|h| &h.findings)
-            .filter(|f| f.severity == severity)
+        self.findings()
+            .iter()
+            .filter(|(_, f)| f.severity == severity)
             .count()
     }
 }
@@ -438,11 +447,17 @@ async fn run(check: HealthCheck<'_>) -> Result<HealthReport, Error> {
         .buffer_unordered(check.concurrency)
         .collect()
         .await;
+    let findings = judge::cluster(&check.cluster, links.len());
     Ok(HealthReport {
         cluster: check.cluster.clone(),
         thresholds,
         checked_at_ms,
-        verdict: verdict(links.values().flat_map(|h| &h.findings)),
+        verdict: verdict(
+            findings
+                .iter()
+                .chain(links.values().flat_map(|h| &h.findings)),
+        ),
+        findings,
         links,
         elapsed: started.elapsed(),
     })

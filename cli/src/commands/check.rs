@@ -103,6 +103,14 @@ fn checklist(o: &Out, r: &HealthReport) -> String {
         r.links.len(),
         r.elapsed.as_secs_f64()
     );
+    for f in &r.findings {
+        text.push_str(&format!(
+            "\n  {} {}\n            -> {}\n",
+            mark(o, f.severity),
+            f.message,
+            f.advice
+        ));
+    }
     for (link, h) in &r.links {
         let state = match (&h.observed.state, h.observed.exists) {
             (_, false) => o.red("MISSING"),
@@ -115,9 +123,7 @@ fn checklist(o: &Out, r: &HealthReport) -> String {
             let mark = match line.mark {
                 Mark::Ok => o.green("ok       "),
                 Mark::Note => "note     ".to_string(),
-                Mark::Finding(Severity::Problem) => o.red("PROBLEM  "),
-                Mark::Finding(Severity::Warning) => o.yellow("warning  "),
-                Mark::Finding(Severity::Unchecked) => o.yellow("unchecked"),
+                Mark::Finding(s) => mark(o, s),
             };
             text.push_str(&format!("  {mark} {}\n", line.text));
             if let Some(a) = line.advice {
@@ -130,6 +136,13 @@ fn checklist(o: &Out, r: &HealthReport) -> String {
         .values()
         .filter(|h| h.findings.iter().any(|f| f.severity == Severity::Problem))
         .count();
+    if r.links.is_empty() {
+        text.push_str(&format!(
+            "\nResult: {}\n",
+            o.red("UNHEALTHY: no links to check")
+        ));
+        return text;
+    }
     let summary = match r.verdict() {
         Verdict::Healthy => o.green("HEALTHY: nothing found"),
         Verdict::Warnings => o.yellow(&format!(
@@ -149,6 +162,15 @@ fn checklist(o: &Out, r: &HealthReport) -> String {
     };
     text.push_str(&format!("\nResult: {summary}\n"));
     text
+}
+
+/// How a finding of `severity` is marked.
+fn mark(o: &Out, severity: Severity) -> String {
+    match severity {
+        Severity::Problem => o.red("PROBLEM  "),
+        Severity::Warning => o.yellow("warning  "),
+        Severity::Unchecked => o.yellow("unchecked"),
+    }
 }
 
 /// A link's checklist: what passed, then what was found, worst first.
