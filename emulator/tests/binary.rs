@@ -81,41 +81,36 @@ fn a_seed_file_is_served() {
         r#"{"links": [{"cluster": "c1", "link": "l1", "source": "c0", "mirrors": [{"topic": "t1"}]}]}"#,
     )
     .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Port 0 and the address it prints: a port chosen here and freed
+    // could be taken by a parallel test before the emulator binds it.
     let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-mirror-emulator"))
-        .args([
-            "--port",
-            &port.to_string(),
-            "--seed",
-            seed.to_str().unwrap(),
-            "--no-auth",
-        ])
-        .stdout(Stdio::null())
+        .args(["--port", "0", "--seed", seed.to_str().unwrap(), "--no-auth"])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let body = loop {
+    // Kept open until the end: the emulator prints more lines, and a
+    // closed pipe would fail them.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    let addr = first
+        .trim()
+        .rsplit_once(" on http://")
+        .map(|(_, a)| a.to_string())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let body = {
         use std::io::{Read, Write};
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            s.write_all(b"GET /kafka/v3/clusters/c1/links/l1/mirrors HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
-                .unwrap();
-            let mut text = String::new();
-            s.read_to_string(&mut text).unwrap();
-            break text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the emulator did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(b"GET /kafka/v3/clusters/c1/links/l1/mirrors HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        text
     };
     let _ = child.kill();
     let _ = child.wait();
+    drop(stdout);
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
     assert!(body.contains("\"mirror_topic_name\":\"t1\""), "{body}");
 }
