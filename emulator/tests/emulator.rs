@@ -510,19 +510,30 @@ async fn injected_latency_delays_every_answer() {
 #[tokio::test]
 async fn it_listens_on_the_port_it_is_given() {
     // What `examples/emulator.rs` does with its PORT argument.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let e = Emulator::builder()
-        .port(port)
-        .no_auth()
-        .link("dr", "l", "p")
-        .start()
-        .await
-        .unwrap();
-    assert_eq!(e.base_url(), format!("http://127.0.0.1:{port}"));
+    // A port found free may be taken by a test beside this one before the
+    // emulator binds it: another free port is tried then.
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        match Emulator::builder()
+            .port(port)
+            .no_auth()
+            .link("dr", "l", "p")
+            .start()
+            .await
+        {
+            Ok(e) => {
+                assert_eq!(e.base_url(), format!("http://127.0.0.1:{port}"));
+                return;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("no free port five times in a row");
     assert_eq!(e.credentials(), None);
     let c = kafka_mirror::confluent::Client::builder(e.base_url())
         .build()
