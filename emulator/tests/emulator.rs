@@ -512,6 +512,7 @@ async fn it_listens_on_the_port_it_is_given() {
     // What `examples/emulator.rs` does with its PORT argument.
     // A port found free may be taken by a test beside this one before the
     // emulator binds it: another free port is tried then.
+    let mut started = None;
     for _ in 0..5 {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -526,14 +527,15 @@ async fn it_listens_on_the_port_it_is_given() {
             .await
         {
             Ok(e) => {
-                assert_eq!(e.base_url(), format!("http://127.0.0.1:{port}"));
-                return;
+                started = Some((e, port));
+                break;
             }
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
             Err(e) => panic!("{e}"),
         }
     }
-    panic!("no free port five times in a row");
+    let (e, port) = started.expect("a free port within five tries");
+    assert_eq!(e.base_url(), format!("http://127.0.0.1:{port}"));
     assert_eq!(e.credentials(), None);
     let c = kafka_mirror::confluent::Client::builder(e.base_url())
         .build()
