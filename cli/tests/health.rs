@@ -122,7 +122,7 @@ fn the_checklist_says_what_is_wrong_and_what_to_do() {
     assert!(
         text.lines()
             .any(|l| l.starts_with("  PROBLEM   mirror clicks is ")
-                && l.ends_with("messages behind (limit 10000)")),
+                && l.ends_with("messages behind (limit 10,000)")),
         "{text}"
     );
 }

@@ -3,6 +3,7 @@
 
 use super::{
     Check, Finding, LinkObservation, OFFSET_SYNC_CONFIG, Read, Severity, Thresholds, TopicHealth,
+    thousands,
 };
 use crate::confluent::types::{LinkError, LinkState, LinkTaskState, MirrorTopicStatus};
 
@@ -274,8 +275,9 @@ fn topic_findings(
             Severity::Problem,
             Check::TopicLag,
             format!(
-                "mirror {name} is {} messages behind (limit {max})",
-                topic.lag
+                "mirror {name} is {} messages behind (limit {})",
+                thousands(topic.lag),
+                thousands(max)
             ),
             "a failover now would lose them; find why it does not catch up (source \
              throughput, link bandwidth, a paused or failing partition)"
@@ -289,11 +291,12 @@ fn topic_findings(
                 Severity::Problem,
                 Check::PartitionLag,
                 format!(
-                    "mirror {name}: {} partition(s) over {max} messages behind, the worst \
+                    "mirror {name}: {} partition(s) over {} messages behind, the worst \
                      partition {} at {}",
                     over.len(),
+                    thousands(max),
                     worst.partition,
-                    worst.lag
+                    thousands(worst.lag)
                 ),
                 "one partition far behind the others points at a hot or stuck partition".into(),
             )));
@@ -582,13 +585,13 @@ mod tests {
             }],
         });
         o.topics
-            .insert("t".into(), topic(MirrorTopicStatus::Active, &[0, 900]));
+            .insert("t".into(), topic(MirrorTopicStatus::Active, &[0, 9_000]));
         let f = judge(
             "dr-link",
             &o,
             &Thresholds {
                 max_lag: None,
-                max_partition_lag: Some(100),
+                max_partition_lag: Some(1_000),
             },
         );
         assert_eq!(
@@ -603,7 +606,7 @@ mod tests {
         assert_eq!(f[0].task.as_deref(), Some("AclSync"));
         assert_eq!(
             f[1].message,
-            "mirror t: 1 partition(s) over 100 messages behind, the worst partition 1 at 900"
+            "mirror t: 1 partition(s) over 1,000 messages behind, the worst partition 1 at 9,000"
         );
         assert_eq!(f[1].topic.as_deref(), Some("t"));
     }

@@ -56,6 +56,25 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// request each), at most: the sick ones first.
 pub const TRANSITION_ERROR_READS: usize = 10;
 
+/// A count of messages as findings print it, grouped by thousands
+/// (`1,234,567`), for a reader in the middle of an incident.
+///
+/// ```
+/// assert_eq!(kafka_mirror::health::thousands(479_896), "479,896");
+/// assert_eq!(kafka_mirror::health::thousands(999), "999");
+/// ```
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Lag limits; a limit left unset is not judged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Thresholds {

@@ -7,7 +7,7 @@ use std::future::IntoFuture;
 use std::path::Path;
 
 use kafka_mirror::health::{
-    Check, HealthReport, LinkHealth, Severity, Thresholds, Verdict, prometheus,
+    Check, HealthReport, LinkHealth, Severity, Thresholds, Verdict, prometheus, thousands,
 };
 
 use crate::args::CheckArgs;
@@ -209,7 +209,7 @@ fn lines(h: &LinkHealth, t: &Thresholds) -> Vec<Line> {
             if lag_judged && !found(&[Check::TopicLag, Check::PartitionLag]) {
                 ok(format!(
                     "lag within the limits (largest: {topic}, {} messages)",
-                    worst.lag
+                    thousands(worst.lag)
                 ));
             } else if !lag_judged {
                 lines.push(Line {
@@ -217,7 +217,7 @@ fn lines(h: &LinkHealth, t: &Thresholds) -> Vec<Line> {
                     text: format!(
                         "largest lag: {topic}, {} messages (not judged: no --max-lag or \
                          --max-partition-lag)",
-                        worst.lag
+                        thousands(worst.lag)
                     ),
                     advice: None,
                 });

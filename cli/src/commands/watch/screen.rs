@@ -1,8 +1,9 @@
 //! The lines of one screen of `kmirror mirror watch`, as a pure function
 //! of the snapshot and the terminal's size.
 
-use super::view::{Snapshot, Tone, sparkline, thousands, tone};
+use super::view::{Snapshot, Tone, sparkline, tone};
 use crate::output::table;
+use kafka_mirror::health::thousands;
 
 /// What the header says about the refreshes.
 pub struct Header<'a> {

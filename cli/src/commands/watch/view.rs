@@ -203,19 +203,6 @@ pub fn sparkline(samples: &[u64]) -> String {
         .collect()
 }
 
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,14 +294,6 @@ mod tests {
         assert_eq!(sparkline(&[0, 7, 14]), "▁▄█");
         assert_eq!(sparkline(&[100, 50, 0]), "█▄▁");
         assert_eq!(sparkline(&[0, u64::MAX]), "▁█");
-    }
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 
     #[test]
