@@ -48,6 +48,37 @@ pub enum Links {
     Names(Vec<String>),
 }
 
+impl Links {
+    /// The links' names, sorted, each once: those given, or every link of
+    /// `cluster` as listed now. What a fleet run and a health check take.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty list of names, before any
+    /// request; the listing's error for [`Links::All`].
+    pub(crate) async fn names(&self, client: &Client, cluster: &str) -> Result<Vec<String>, Error> {
+        match self {
+            Links::Names(names) if names.is_empty() => Err(Error::InvalidArgument(
+                "no link given: name at least one link, or choose every link of the cluster".into(),
+            )),
+            Links::Names(names) => Ok(names
+                .iter()
+                .cloned()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()),
+            Links::All => Ok(client
+                .list_links()
+                .cluster_id(cluster)
+                .collect_up_to(usize::MAX)
+                .await?
+                .into_iter()
+                .map(|l| l.link_name)
+                .collect()),
+        }
+    }
+}
+
 type FleetEventFn<'a> = Box<dyn FnMut(&str, &super::Event) + Send + 'a>;
 
 /// Links at once unless [`Fleet::concurrency`] says otherwise.
@@ -343,29 +374,10 @@ async fn run(f: Fleet<'_>) -> Result<FleetReport, Error> {
     let deadline = started + f.settings.timeout;
     let (client, kind, cluster) = (f.client, f.kind, f.cluster);
     let mut warnings = Vec::new();
-    let names: Vec<String> = match f.links {
-        Links::Names(names) if names.is_empty() => {
-            return Err(Error::InvalidArgument(
-                "no link to act on: name at least one, or choose every link of the cluster".into(),
-            ));
-        }
-        Links::Names(names) => names
-            .into_iter()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-        Links::All => {
-            let all = client
-                .list_links()
-                .cluster_id(cluster.clone())
-                .collect_up_to(usize::MAX)
-                .await?;
-            if all.is_empty() {
-                warnings.push(format!("cluster {cluster} has no cluster link"));
-            }
-            all.into_iter().map(|l| l.link_name).collect()
-        }
-    };
+    let names = f.links.names(client, &cluster).await?;
+    if names.is_empty() {
+        warnings.push(format!("cluster {cluster} has no cluster link"));
+    }
     let on_event = f.on_event.map(|cb| Arc::new(Mutex::new(cb)));
     let journal = f.journal.map(|j| Arc::new(Mutex::new(j)));
     let interrupt = f.interrupt.map(FutureExt::shared);

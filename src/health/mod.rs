@@ -450,7 +450,7 @@ async fn run(check: HealthCheck<'_>) -> Result<HealthReport, Error> {
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
-    let names = read::link_names(check.client, &check.cluster, &check.links).await?;
+    let names = check.links.names(check.client, &check.cluster).await?;
     let (client, cluster, details, thresholds) = (
         check.client,
         check.cluster.as_str(),

@@ -13,39 +13,6 @@ use crate::confluent::types::{
     LinkTaskError, ListLinksResponseData, ListMirrorTopicsResponseData, MirrorTopicError,
     MirrorTopicStatus,
 };
-use crate::dr::fleet::Links;
-
-/// The links to check, in order, each once.
-pub(super) async fn link_names(
-    client: &Client,
-    cluster: &str,
-    links: &Links,
-) -> Result<Vec<String>, Error> {
-    let names = match links {
-        Links::Names(names) => {
-            let mut seen = std::collections::BTreeSet::new();
-            names
-                .iter()
-                .filter(|n| seen.insert(n.as_str()))
-                .cloned()
-                .collect()
-        }
-        Links::All => client
-            .list_links()
-            .cluster_id(cluster)
-            .collect_up_to(usize::MAX)
-            .await?
-            .into_iter()
-            .map(|l| l.link_name)
-            .collect(),
-    };
-    if matches!(links, Links::Names(n) if n.is_empty()) {
-        return Err(Error::InvalidArgument(
-            "a health check needs at least one link".into(),
-        ));
-    }
-    Ok(names)
-}
 
 /// Reads one link: the link with its tasks, then (with `details`) the
 /// offset sync config, then its mirror topics, then the state transition
