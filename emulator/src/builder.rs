@@ -459,11 +459,7 @@ impl EmulatorBuilder {
                     message,
                 } => {
                     let error = (code.clone(), message.clone());
-                    match state
-                        .clusters
-                        .get_mut(cluster)
-                        .and_then(|links| links.get_mut(link))
-                    {
+                    match state.link_mut(cluster, link) {
                         Some(l) => {
                             l.task_errors.insert(task.clone(), error);
                         }
@@ -484,9 +480,7 @@ impl EmulatorBuilder {
                     message,
                 } => {
                     if let Some(m) = state
-                        .clusters
-                        .get_mut(cluster)
-                        .and_then(|links| links.get_mut(link))
+                        .link_mut(cluster, link)
                         .and_then(|l| l.mirrors.get_mut(topic))
                     {
                         m.fail(error, message, now, self.behaviour.lag_drain_per_second);
@@ -498,11 +492,7 @@ impl EmulatorBuilder {
                     name,
                     value,
                 } => {
-                    if let Some(l) = state
-                        .clusters
-                        .get_mut(cluster)
-                        .and_then(|links| links.get_mut(link))
-                    {
+                    if let Some(l) = state.link_mut(cluster, link) {
                         l.configs.insert(
                             name.clone(),
                             state::Config {

@@ -359,15 +359,11 @@ fn with_link_and_peer<R>(
 
 /// The link `link` of `cluster`, or the service's 404.
 fn link_in<'a>(state: &'a mut State, cluster: &str, link: &str) -> Result<&'a mut Link, Response> {
-    state
-        .clusters
-        .get_mut(cluster)
-        .and_then(|links| links.get_mut(link))
-        .ok_or_else(|| {
-            not_found(format!(
-                "Cluster link '{link}' does not exist on cluster '{cluster}'."
-            ))
-        })
+    state.link_mut(cluster, link).ok_or_else(|| {
+        not_found(format!(
+            "Cluster link '{link}' does not exist on cluster '{cluster}'."
+        ))
+    })
 }
 
 pub(crate) async fn list_links(

@@ -316,6 +316,13 @@ pub struct State {
 }
 
 impl State {
+    /// The link `link` on `cluster`, if there is one.
+    pub fn link_mut(&mut self, cluster: &str, link: &str) -> Option<&mut Link> {
+        self.clusters
+            .get_mut(cluster)
+            .and_then(|links| links.get_mut(link))
+    }
+
     pub fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}{:06}", self.next_id)
