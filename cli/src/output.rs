@@ -101,6 +101,11 @@ impl Out {
         bar
     }
 
+    /// Whether this run prints in colour (a terminal, no `NO_COLOR`).
+    pub fn colored(&self) -> bool {
+        self.color
+    }
+
     pub fn red(&self, s: &str) -> String {
         self.paint("31", s)
     }

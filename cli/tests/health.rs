@@ -39,6 +39,15 @@ fn stdout_of(emu: &Emu, args: &[&str], code: i32) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The item of a JSON list whose `name` is `name`.
+fn named<'a>(list: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {list}"))
+}
+
 fn set(items: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
     items
         .iter()
@@ -91,12 +100,7 @@ fn a_sick_link_fails_the_check_with_each_problem_named() {
     let clicks = &sick["topics"]["clicks"];
     assert!(clicks["lag"].as_u64().unwrap() > 490_000, "{clicks}");
     assert_eq!(clicks["partitions"][1]["partition"], 1);
-    let acl = sick["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "AclSync")
-        .unwrap();
+    let acl = named(&sick["tasks"], "AclSync");
     assert_eq!(acl["state"], "IN_ERROR");
     assert_eq!(acl["errors"][0]["code"], "AUTHORIZATION_FAILED");
 }
@@ -347,12 +351,7 @@ fn the_prometheus_file_parses_and_holds_each_state_and_lag() {
 fn link_tasks_and_state_transition_errors_are_listed() {
     let emu = Emu::start(with_a_sick_link);
     let tasks = emu.json_of(&["link", "task", "list", SICK]);
-    let acl = tasks
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "AclSync")
-        .unwrap();
+    let acl = named(&tasks, "AclSync");
     assert_eq!(acl["state"], "IN_ERROR");
     assert_eq!(
         acl["errors"][0],

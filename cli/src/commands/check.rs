@@ -112,11 +112,10 @@ fn checklist(o: &Out, r: &HealthReport) -> String {
         ));
     }
     for (link, h) in &r.links {
-        let state = match (&h.observed.state, h.observed.exists) {
-            (_, false) => o.red("MISSING"),
-            (Some(s), _) if s.as_str() == "ACTIVE" => o.green("ACTIVE"),
-            (Some(s), _) => o.yellow(s.as_str()),
-            (None, _) => "-".into(),
+        let state = if h.observed.exists {
+            super::link::state(o, h.observed.state.as_ref().map(|s| s.as_str()))
+        } else {
+            o.red("MISSING")
         };
         text.push_str(&format!("\n{link}  {state}\n"));
         for line in lines(h, &r.thresholds) {

@@ -138,15 +138,7 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
             })
         }
         LinkCommand::Describe { link } => {
-            let l: Link = c
-                .get_link()
-                .cluster_id(&cluster)
-                .link_name(&link)
-                .include_tasks(true)
-                .send()
-                .await?
-                .into_inner()
-                .into();
+            let l = with_tasks(&c, &cluster, &link).await?;
             out.result(&l, |o| {
                 let mut text = format!(
                     "Link {} on {cluster}\n  state:   {}\n  source:  {}\n  mirrors: {}\n",
@@ -284,15 +276,7 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
         }
         LinkCommand::Config(cmd) => super::link_config::run(cmd, &c, &cluster, out).await,
         LinkCommand::Task(LinkTaskCommand::List { link }) => {
-            let l: Link = c
-                .get_link()
-                .cluster_id(&cluster)
-                .link_name(&link)
-                .include_tasks(true)
-                .send()
-                .await?
-                .into_inner()
-                .into();
+            let l = with_tasks(&c, &cluster, &link).await?;
             let tasks = l.tasks.unwrap_or_default();
             out.result(&tasks, |o| {
                 if tasks.is_empty() {
@@ -308,6 +292,22 @@ pub async fn run(command: LinkCommand, s: &Settings, out: Out) -> Result<(), Cli
     }
 }
 
+/// A link with its tasks (`include_tasks`), as kmirror prints it.
+async fn with_tasks(
+    c: &kafka_mirror::confluent::Client,
+    cluster: &str,
+    link: &str,
+) -> Result<Link, kafka_mirror::Error> {
+    Ok(c.get_link()
+        .cluster_id(cluster)
+        .link_name(link)
+        .include_tasks(true)
+        .send()
+        .await?
+        .into_inner()
+        .into())
+}
+
 /// A new link's tasks read back: the service accepts a link whose tasks
 /// then fail (Confluent CLI issue #3072), so say so at once. A failed read
 /// is a note, not a failure: the link was created.
@@ -317,15 +317,8 @@ async fn tasks_in_error(
     link: &str,
     out: Out,
 ) -> Vec<Task> {
-    let read = c
-        .get_link()
-        .cluster_id(cluster)
-        .link_name(link)
-        .include_tasks(true)
-        .send()
-        .await;
-    let l: Link = match read {
-        Ok(l) => l.into_inner().into(),
+    let l = match with_tasks(c, cluster, link).await {
+        Ok(l) => l,
         Err(e) => {
             out.note(&format!(
                 "note: link {link} was created, but its tasks could not be read back: {e}"
@@ -358,7 +351,7 @@ fn task_state(o: &Out, s: &str) -> String {
     }
 }
 
-fn state(o: &Out, s: Option<&str>) -> String {
+pub(super) fn state(o: &Out, s: Option<&str>) -> String {
     match s {
         Some("ACTIVE") => o.green("ACTIVE"),
         Some(other) => o.yellow(other),

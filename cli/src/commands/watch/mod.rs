@@ -58,7 +58,8 @@ pub async fn run(
             screen::lines(&snap, None, false, usize::MAX, usize::MAX).join("\n")
         });
     }
-    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // On a terminal here: the run's own colour setting (`NO_COLOR`).
+    let color = out.colored();
     let _screen = Screen::take().map_err(|e| CliError::Output(e.to_string()))?;
     let mut keys = EventStream::new();
     let mut quit = Box::pin(quit_signal());
