@@ -10,7 +10,7 @@ pub const BASIC: &str = "Basic bW9jay1rZXk6bW9jay1zZWNyZXQ=";
 pub const CLUSTER_UUID: &str = "0c7067d6-c70a-11ea-87d0-0242ac130003";
 
 /// Clients for a mock server, without retries (these tests look at one
-/// answer each; `tests/retry.rs` covers retries): the SDK's own test kit.
+/// answer each; `tests/integration/retry.rs` covers retries): the SDK's own test kit.
 pub use kafka_mirror::mock::{
     confluent_client as confluent, instaclustr_client as instaclustr,
     instaclustr_v2_client as instaclustr_v2,

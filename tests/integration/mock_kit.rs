@@ -1,5 +1,4 @@
 //! The `mock` feature's typed helpers, for both APIs.
-#![cfg(feature = "mock")]
 
 use httpmock::MockServer;
 use kafka_mirror::instaclustr::types::{GetAllMirrorsResponse, GetAllMirrorsResponseItem};
