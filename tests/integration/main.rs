@@ -1,4 +1,6 @@
-//! The SDK's integration tests.
+//! The SDK's integration tests. The tracing test is `tests/tracing.rs`,
+//! its own binary: tracing caches whether a callsite is wanted process-wide,
+//! so tests running beside it without a subscriber would hide its events.
 //!
 //! One test binary for the folder instead of one per file: each
 //! binary links the whole dependency tree (about 80 MB in a debug build),
@@ -21,5 +23,4 @@ mod pagination;
 mod partial_failure;
 mod path_parameters;
 mod retry;
-mod tracing;
 mod wait;
