@@ -8,6 +8,7 @@
 //! `send()`; `send()` then returns the recorded error, or turns progenitor's
 //! into one with the record's request details.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::future::Future;
 
@@ -15,6 +16,8 @@ use futures_util::FutureExt;
 
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{Error, RequestInfo};
 
@@ -73,12 +76,72 @@ pub(crate) fn observe(request: Option<&RequestInfo>, status: Option<StatusCode>)
     }
 }
 
-/// What the transport learned during one call.
+/// What the transport learned during one call: one of three, so the
+/// record is as small as its largest case (tokio moves a task-local's
+/// value in and out of its slot on every poll of the call).
 #[derive(Default)]
-struct Record {
+enum Record {
+    /// Nothing was sent.
+    #[default]
+    Empty,
     /// What was sent and the status of the success answer.
-    answered: Option<(RequestInfo, StatusCode)>,
-    error: Option<Error>,
+    Answered(RequestInfo, StatusCode),
+    /// The error `send()` returns.
+    Failed(Error),
+}
+
+/// The characters progenitor's `encode_path` encodes in a path segment
+/// (<https://url.spec.whatwg.org/#url-path-segment-string>, plus `/` and
+/// `%`), so that a parameter can never change the path.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// A path parameter percent-encoded as progenitor's `encode_path` does it,
+/// without a copy when no character needs encoding (IDs and names rarely
+/// do). Generated code calls it instead of progenitor's.
+pub(crate) fn encode_path(segment: &str) -> Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(segment, PATH_SEGMENT).into()
+}
+
+/// progenitor's `ResponseValue::from_response` without its copy of the
+/// answer's headers: they are taken from the answer, which is dropped
+/// here anyway. Generated code calls it instead.
+pub(crate) async fn from_response<T: DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let full = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let inner = serde_json::from_slice(&full)
+        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
+    Ok(ResponseValue::new(inner, status, headers))
+}
+
+/// `builder.query(..)` of an optional query parameter, only when it is
+/// set. reqwest's `query()` rewrites the URL's query even for an unset
+/// value and then removes it again; generated code calls this instead.
+pub(crate) fn query_if_set<T: Serialize>(
+    builder: reqwest::RequestBuilder,
+    name: &str,
+    value: &Option<T>,
+) -> reqwest::RequestBuilder {
+    match value {
+        Some(_) => builder.query(&progenitor_client::QueryParam::new(name, value)),
+        None => builder,
+    }
 }
 
 /// Runs progenitor's `send_raw` future and returns its answer, or the
@@ -100,15 +163,16 @@ fn finish<T, E>(
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Result<ResponseValue<T>, Error> {
     let record = CALL.with(|r| r.take());
-    match (&record.error, &record.answered) {
-        (Some(e), _) => observe(e.request(), e.status()),
-        (None, Some((r, status))) => observe(Some(r), Some(*status)),
-        (None, None) => {}
+    match &record {
+        Record::Failed(e) => observe(e.request(), e.status()),
+        Record::Answered(r, status) => observe(Some(r), Some(*status)),
+        Record::Empty => {}
     }
     match (result, record) {
-        (_, Record { error: Some(e), .. }) => Err(e),
+        (_, Record::Failed(e)) => Err(e),
         (Ok(value), _) => Ok(value),
-        (Err(e), Record { answered, .. }) => Err(convert(e, answered)),
+        (Err(e), Record::Answered(r, status)) => Err(convert(e, Some((r, status)))),
+        (Err(e), Record::Empty) => Err(convert(e, None)),
     }
 }
 
@@ -134,12 +198,12 @@ pub(crate) fn hand_over(
 /// Records a success answer for the current `send()`, in case its body
 /// does not decode.
 fn record_answer(request: RequestInfo, status: StatusCode) {
-    let _ = CALL.try_with(|r| r.borrow_mut().answered = Some((request, status)));
+    let _ = CALL.try_with(|r| *r.borrow_mut() = Record::Answered(request, status));
 }
 
 /// Records the error the current `send()` returns.
 fn record_error(error: Error) {
-    let _ = CALL.try_with(|r| r.borrow_mut().error = Some(error));
+    let _ = CALL.try_with(|r| *r.borrow_mut() = Record::Failed(error));
 }
 
 /// What progenitor's code reads after an error was recorded.

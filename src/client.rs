@@ -292,7 +292,12 @@ pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
     crate::tls::configure(
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("kafka-mirror/", env!("CARGO_PKG_VERSION"))),
+            // A static value: reqwest copies its default headers into every
+            // request, and a static one is copied without an atomic count.
+            .user_agent(reqwest::header::HeaderValue::from_static(concat!(
+                "kafka-mirror/",
+                env!("CARGO_PKG_VERSION")
+            ))),
     )
 }
 

@@ -19,7 +19,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Request, Response, StatusCode, Url};
+use reqwest::{Method, Request, Response, StatusCode, Url};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -196,6 +196,11 @@ impl Inner {
         );
         // The span is recorded on directly: `Span::current()` would look
         // it up in the dispatcher's thread-local state on every record.
+        if span.is_disabled() {
+            // No subscriber wants it: entering and leaving it on every poll
+            // would cost each call for nothing.
+            return self.send_with_retries(client, request, span).await;
+        }
         self.send_with_retries(client, request, span.clone())
             .instrument(span)
             .await
@@ -259,7 +264,7 @@ impl Inner {
             // no copy is made when no retry of any kind is left.
             let mut spare =
                 if policy.any_retry_left(attempts) || (refreshable && attempts.refreshed == 0) {
-                    spare_of(&request)
+                    Spare::of(&request)
                 } else {
                     None
                 };
@@ -282,7 +287,10 @@ impl Inner {
             let (reason, wait_asked, failure) = match answer {
                 Ok(response) if !is_error(response.status()) => {
                     shared.budget.record_success(spent);
-                    span.record("attempts", attempts.sent);
+                    // A disabled span still builds the record's value set.
+                    if !span.is_disabled() {
+                        span.record("attempts", attempts.sent);
+                    }
                     let elapsed = started.elapsed();
                     return Ok((
                         response,
@@ -322,7 +330,7 @@ impl Inner {
                     Err(Some(e)) => return Err(e),
                 }
                 attempts.refreshed += 1;
-                next = Some(spare);
+                next = Some(spare.into_request(&method, &url));
                 continue;
             }
             let jitter = shared.rng.lock().unwrap_or_else(|p| p.into_inner()).f64();
@@ -335,7 +343,7 @@ impl Inner {
                     spent = spent.saturating_add(reason.cost());
                     attempts = attempts.retrying(reason);
                     tokio::time::sleep(wait).await;
-                    next = Some(spare);
+                    next = Some(spare.into_request(&method, &url));
                     continue;
                 }
                 tracing::warn!(%reason, attempt = attempts.sent, "not retrying: the retry budget is spent");
@@ -450,20 +458,39 @@ fn token_refused(answer: &ErrorAnswer) -> bool {
             .is_none_or(|code| code == 40101)
 }
 
-/// A copy of `request` to send again if this attempt fails. reqwest's
-/// `try_clone` first sets a per-request timeout slot in the copy's
-/// extensions (a map and a box, thrown away at once: two allocations on
-/// every call); a request with no body and no timeout of its own (the
-/// only extension reqwest lets a caller set), as every GET of the SDK, is
-/// copied from its parts instead.
-fn spare_of(request: &Request) -> Option<Request> {
-    if request.body().is_some() || request.timeout().is_some() {
-        return request.try_clone();
+/// What an attempt is sent again from if it fails.
+enum Spare {
+    /// reqwest's copy of a request with a body or a timeout of its own.
+    Whole(Request),
+    /// A request with neither (every GET of the SDK): its headers and
+    /// version; its method and URL are the call's, kept anyway for its
+    /// [`RequestInfo`]. reqwest's `try_clone` would also set a timeout slot
+    /// in the copy's extensions (a map and a box, thrown away at once),
+    /// and a whole copy would copy the URL again: allocations on every
+    /// call for a copy rarely sent.
+    Parts(HeaderMap, reqwest::Version),
+}
+
+impl Spare {
+    fn of(request: &Request) -> Option<Self> {
+        if request.body().is_some() || request.timeout().is_some() {
+            return request.try_clone().map(Self::Whole);
+        }
+        Some(Self::Parts(request.headers().clone(), request.version()))
     }
-    let mut copy = Request::new(request.method().clone(), request.url().clone());
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    Some(copy)
+
+    /// The request to send again.
+    fn into_request(self, method: &Method, url: &Url) -> Request {
+        match self {
+            Self::Whole(request) => request,
+            Self::Parts(headers, version) => {
+                let mut request = Request::new(method.clone(), url.clone());
+                *request.headers_mut() = headers;
+                *request.version_mut() = version;
+                request
+            }
+        }
+    }
 }
 
 fn is_error(status: StatusCode) -> bool {
@@ -757,7 +784,9 @@ mod tests {
             .version(reqwest::Version::HTTP_11)
             .build()
             .unwrap();
-        let copy = spare_of(&get).unwrap();
+        let copy = Spare::of(&get)
+            .unwrap()
+            .into_request(get.method(), get.url());
         assert_eq!(copy.method(), get.method());
         assert_eq!(copy.url(), get.url());
         assert_eq!(copy.headers(), get.headers());
@@ -771,7 +800,10 @@ mod tests {
             .timeout(std::time::Duration::from_secs(3))
             .build()
             .unwrap();
-        let copy = spare_of(&post).unwrap();
+        let copy = Spare::of(&post)
+            .unwrap()
+            .into_request(&Method::GET, get.url());
+        assert_eq!((copy.method(), copy.url()), (post.method(), post.url()));
         assert_eq!(
             copy.body().and_then(|b| b.as_bytes()),
             Some(&b"{\"a\":1}"[..])

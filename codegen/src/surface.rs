@@ -6,7 +6,7 @@
 //! `api-version` header taken from `info.version` that neither service
 //! declares. Each function here answers one of those, on the parsed output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quote::quote;
 use serde_json::Value;
@@ -62,7 +62,7 @@ pub fn wrap_send(file: &mut syn::File) -> Result<()> {
     Ok(())
 }
 
-/// Two allocations progenitor's builders make on every call, and need not:
+/// Allocations progenitor's builders make on every call, and need not:
 ///
 /// - a required parameter starts as `Err("x was not initialized".to_string())`,
 ///   allocated by every `new()` and freed by its setter. It starts as an
@@ -70,31 +70,132 @@ pub fn wrap_send(file: &mut syn::File) -> Result<()> {
 ///   the error it finds is empty (a failed conversion's never is);
 /// - every request builds `HeaderMap::with_capacity(n)` for its header
 ///   parameters, allocated even when it stays empty; `HeaderMap::new()`
-///   allocates only when a header goes in.
+///   allocates only when a header goes in;
+/// - each path parameter is copied (`x.to_string()` of a `String`) and then
+///   percent-encoded into a new `String`, though IDs and names rarely need
+///   a character encoded: a `String` parameter is borrowed, and
+///   `crate::call::encode_path` returns it as it is when nothing needs
+///   encoding (the same character set as progenitor's);
+/// - `ResponseValue::from_response` copies the answer's headers before it
+///   drops the answer; `crate::call::from_response` takes them;
+/// - an optional query parameter left unset still goes through reqwest's
+///   `query()`, which rewrites the URL's query and then removes it again
+///   (about 1,200 instructions); `crate::call::query_if_set` skips it.
 ///
 /// Found with callgrind on `benches/overhead.rs` (issue 21's per-call
 /// overhead): each allocation and free is about 100 instructions.
 pub fn build_requests_without_waste(file: &mut syn::File) -> Result<()> {
     use syn::visit_mut::VisitMut;
 
-    struct Lean;
+    struct Lean {
+        params: Params,
+    }
     impl VisitMut for Lean {
         fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
             syn::visit_mut::visit_expr_mut(self, e);
-            if let Some(lean) = leaner(e) {
+            if let Some(lean) = leaner(e, &self.params) {
                 *e = lean;
             }
         }
+        /// A macro's tokens are not expressions to syn: `format!`'s
+        /// arguments (where the URL's path parameters are encoded) are
+        /// parsed, visited and put back.
+        fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+            type Args = syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>;
+            if m.path.is_ident("format")
+                && let Ok(mut args) = m.parse_body_with(Args::parse_terminated)
+            {
+                for arg in args.iter_mut() {
+                    self.visit_expr_mut(arg);
+                }
+                m.tokens = quote!(#args);
+            }
+        }
     }
-    for item in module_mut(file, "builder")?.iter_mut() {
-        Lean.visit_item_mut(item);
+    let items = module_mut(file, "builder")?;
+    let params = parameters(items);
+    for item in items.iter_mut() {
+        let own = match item {
+            Item::Impl(imp) => type_name(&imp.self_ty).and_then(|n| params.get(&n)),
+            _ => None,
+        };
+        Lean {
+            params: own.cloned().unwrap_or_default(),
+        }
+        .visit_item_mut(item);
     }
     Ok(())
 }
 
-/// The replacement of one wasteful expression, if `e` is one.
-fn leaner(e: &syn::Expr) -> Option<syn::Expr> {
+/// What a builder's parameters are, by the types of its fields
+/// (`Result<T, String>`, the error a failed conversion's message).
+#[derive(Debug, Clone, Default)]
+struct Params {
+    /// Held as `String`s.
+    strings: BTreeSet<String>,
+    /// Held as `Option`s: optional.
+    options: BTreeSet<String>,
+}
+
+/// Each builder struct's [`Params`].
+fn parameters(items: &[Item]) -> BTreeMap<String, Params> {
+    let string: syn::Type = parse_quote!(Result<::std::string::String, String>);
+    let string = quote!(#string).to_string();
+    let option = quote!(Result<Option<).to_string();
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => {
+                let mut params = Params::default();
+                for f in &s.fields {
+                    let (Some(name), ty) = (&f.ident, &f.ty) else {
+                        continue;
+                    };
+                    let ty = quote!(#ty).to_string();
+                    if ty == string {
+                        params.strings.insert(name.to_string());
+                    } else if ty.starts_with(&option) {
+                        params.options.insert(name.to_string());
+                    }
+                }
+                Some((s.ident.to_string(), params))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `X` of a type `X<'a>`.
+fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// The replacement of one wasteful expression, if `e` is one. `params`:
+/// those of the builder `e` is in.
+fn leaner(e: &syn::Expr, params: &Params) -> Option<syn::Expr> {
     match e {
+        // builder.query(&progenitor_client::QueryParam::new("n", &x)), x optional
+        syn::Expr::MethodCall(m) if m.method == "query" && m.args.len() == 1 => {
+            let (name, value) = optional_query(&m.args[0], &params.options)?;
+            let builder = &m.receiver;
+            Some(parse_quote!(crate::call::query_if_set(#builder, #name, #value)))
+        }
+        // encode_path(&x.to_string()), encode_path(other)
+        syn::Expr::Call(call) if path_ends(&call.func, &["encode_path"]) => {
+            let [arg] = call.args.iter().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            let borrowed = string_copied(arg, &params.strings).unwrap_or_else(|| arg.clone());
+            Some(parse_quote!(crate::call::encode_path(#borrowed)))
+        }
+        // ResponseValue::from_response(x)
+        syn::Expr::Call(call) if path_ends(&call.func, &["ResponseValue", "from_response"]) => {
+            let args = &call.args;
+            Some(parse_quote!(crate::call::from_response(#args)))
+        }
         // Err("x was not initialized".to_string())
         syn::Expr::Call(call) if path_ends(&call.func, &["Err"]) => {
             let [syn::Expr::MethodCall(m)] = call.args.iter().collect::<Vec<_>>()[..] else {
@@ -131,6 +232,47 @@ fn leaner(e: &syn::Expr) -> Option<syn::Expr> {
         }
         _ => None,
     }
+}
+
+/// `("n", &x)` of `&progenitor_client::QueryParam::new("n", &x)`, when `x`
+/// is one of `options`.
+fn optional_query<'e>(
+    e: &'e syn::Expr,
+    options: &BTreeSet<String>,
+) -> Option<(&'e syn::Expr, &'e syn::Expr)> {
+    let syn::Expr::Reference(r) = e else {
+        return None;
+    };
+    let syn::Expr::Call(call) = &*r.expr else {
+        return None;
+    };
+    let [name, value] = call.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let syn::Expr::Reference(v) = value else {
+        return None;
+    };
+    let syn::Expr::Path(x) = &*v.expr else {
+        return None;
+    };
+    let x = x.path.get_ident()?.to_string();
+    (path_ends(&call.func, &["QueryParam", "new"]) && options.contains(&x)).then_some((name, value))
+}
+
+/// `&x` of `&x.to_string()`, when `x` is one of `strings`.
+fn string_copied(e: &syn::Expr, strings: &BTreeSet<String>) -> Option<syn::Expr> {
+    let syn::Expr::Reference(r) = e else {
+        return None;
+    };
+    let syn::Expr::MethodCall(m) = &*r.expr else {
+        return None;
+    };
+    let syn::Expr::Path(x) = &*m.receiver else {
+        return None;
+    };
+    let name = x.path.get_ident()?;
+    (m.method == "to_string" && m.args.is_empty() && strings.contains(&name.to_string()))
+        .then(|| parse_quote!(&#x))
 }
 
 /// Whether `e` is a path ending with these segments.
@@ -364,6 +506,12 @@ mod tests {
     fn builders_allocate_nothing_they_throw_away() {
         let mut file: syn::File = parse_quote! {
             pub mod builder {
+                pub struct GetLink<'a> {
+                    client: &'a super::Client,
+                    link_name: Result<::std::string::String, String>,
+                    cluster_id: Result<::uuid::Uuid, String>,
+                    include_tasks: Result<Option<bool>, String>,
+                }
                 impl<'a> GetLink<'a> {
                     pub(crate) fn new(client: &'a super::Client) -> Self {
                         Self { client, link_name: Err("link_name was not initialized".to_string()), n: Ok(None) }
@@ -372,31 +520,48 @@ mod tests {
                         let link_name = link_name.map_err(Error::InvalidRequest)?;
                         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                         let other = Err("a failed conversion".to_string());
-                        Ok(())
+                        let url = format!("{}/{}/{}", base, encode_path(&cluster_id.to_string()), encode_path(&link_name.to_string()));
+                        let request = client.client.get(url)
+                            .query(&progenitor_client::QueryParam::new("link_name", &link_name))
+                            .query(&progenitor_client::QueryParam::new("include_tasks", &include_tasks))
+                            .build()?;
+                        ResponseValue::from_response(response).await
+                    }
+                }
+                impl<'a> Other<'a> {
+                    pub(crate) async fn send_raw(self) -> Result<(), Error<()>> {
+                        let url = format!("{}/{}", base, encode_path(&link_name.to_string()));
                     }
                 }
             }
         };
         super::build_requests_without_waste(&mut file).unwrap();
         let out = quote!(#file).to_string();
-        assert!(
-            out.contains("link_name : Err (:: std :: string :: String :: new ())"),
-            "{out}"
-        );
-        assert!(
-            out.contains("\"link_name was not initialized\" . to_string ()"),
-            "{out}"
-        );
-        assert!(out.contains("if e . is_empty ()"), "{out}");
-        assert!(
-            out.contains(":: reqwest :: header :: HeaderMap :: new ()"),
-            "{out}"
-        );
-        assert!(!out.contains("with_capacity"), "{out}");
-        assert!(
-            out.contains("Err (\"a failed conversion\" . to_string ())"),
-            "{out}"
-        );
+        let expected = [
+            // Required parameters start as an empty error; the message is
+            // made only when one is missing; a failed conversion keeps its.
+            "link_name : Err (:: std :: string :: String :: new ())",
+            "\"link_name was not initialized\" . to_string ()",
+            "if e . is_empty ()",
+            "Err (\"a failed conversion\" . to_string ())",
+            ":: reqwest :: header :: HeaderMap :: new ()",
+            // A String parameter is borrowed; any other is still turned
+            // into text first; both go through the crate's encode_path.
+            "crate :: call :: encode_path (& cluster_id . to_string ()) , crate :: call :: encode_path (& link_name))",
+            "crate :: call :: from_response (response) . await",
+            // An optional query parameter is skipped when unset; a
+            // required one is always sent.
+            "crate :: call :: query_if_set (client . client . get (url) . query (& progenitor_client :: QueryParam :: new (\"link_name\" , & link_name)) , \"include_tasks\" , & include_tasks) . build () ?",
+            // Only the builder's own String parameters: `Other` has no
+            // `link_name` field, so its text is copied as before.
+            "crate :: call :: encode_path (& link_name . to_string ()))",
+        ];
+        for text in expected {
+            assert!(out.contains(text), "{text} not in {out}");
+        }
+        for gone in ["with_capacity", ", encode_path"] {
+            assert!(!out.contains(gone), "{gone} in {out}");
+        }
     }
     use super::*;
 
