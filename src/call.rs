@@ -4,15 +4,15 @@
 //! only report a `reqwest` failure or the body it decoded. The transport
 //! knows more: how many attempts were made, for how long, and the error
 //! answer as received (an HTML 429 page, an empty 401). It leaves that in a
-//! per-call record, a task-local value that lives exactly as long as one
-//! `send()`; `send()` then returns the recorded error, or turns progenitor's
-//! into one with the record's request details.
+//! per-call [`Record`], which each `send()` keeps and lends to `send_raw`
+//! (build time rewrites progenitor's call of its `exec` hook into
+//! `crate::transport::exec`, which fills it); `send()` then returns the
+//! recorded error, or turns progenitor's into one with the record's
+//! request details.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::future::Future;
-
-use futures_util::FutureExt;
 
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
@@ -22,7 +22,6 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, RequestInfo};
 
 tokio::task_local! {
-    static CALL: RefCell<Record>;
     static OBSERVED: RefCell<Observed>;
     static DEADLINE: tokio::time::Instant;
 }
@@ -76,11 +75,11 @@ pub(crate) fn observe(request: Option<&RequestInfo>, status: Option<StatusCode>)
     }
 }
 
-/// What the transport learned during one call: one of three, so the
-/// record is as small as its largest case (tokio moves a task-local's
-/// value in and out of its slot on every poll of the call).
+/// What the transport learned during one call. Each generated `send()`
+/// keeps one and lends it to its `send_raw` (progenitor's code), whose call
+/// to [`exec`] fills it.
 #[derive(Default)]
-enum Record {
+pub(crate) enum Record {
     /// Nothing was sent.
     #[default]
     Empty,
@@ -144,25 +143,13 @@ pub(crate) fn query_if_set<T: Serialize>(
     }
 }
 
-/// Runs progenitor's `send_raw` future and returns its answer, or the
-/// [`Error`] the transport recorded, or progenitor's error converted.
-///
-/// A plain function around `map`, not an `async` block: an async block
-/// would hold `raw` twice (as captured and as awaited), and `raw` is the
-/// largest future of a call, so every `send()` would copy it more.
-pub(crate) fn send<T, E>(
-    raw: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-) -> impl Future<Output = Result<ResponseValue<T>, Error>> {
-    // `map`'s closure runs inside the poll that completes `raw`, so inside
-    // the scope of this call's record.
-    CALL.scope(RefCell::new(Record::default()), raw.map(finish))
-}
-
-/// What `send()` returns once `raw` is done: the recorded error first.
-fn finish<T, E>(
+/// What `send()` returns once progenitor's `send_raw` is done: the error
+/// the transport recorded first, then progenitor's answer, or its error
+/// converted.
+pub(crate) fn finish<T, E>(
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+    record: Record,
 ) -> Result<ResponseValue<T>, Error> {
-    let record = CALL.with(|r| r.take());
     match &record {
         Record::Failed(e) => observe(e.request(), e.status()),
         Record::Answered(r, status) => observe(Some(r), Some(*status)),
@@ -176,34 +163,25 @@ fn finish<T, E>(
     }
 }
 
-/// Records the transport's outcome for the current `send()` and gives
-/// progenitor's code the response to read: the answer itself after a
-/// success, a placeholder after an error. The placeholder never reaches a
-/// caller: `send()` returns the recorded error instead.
+/// Records the transport's outcome in `record` and gives progenitor's
+/// code the response to read: the answer itself after a success (its
+/// request is kept in case the body does not decode), a placeholder after
+/// an error. The placeholder never reaches a caller: `send()` returns the
+/// recorded error instead.
 pub(crate) fn hand_over(
     outcome: Result<(reqwest::Response, RequestInfo), Error>,
+    record: &mut Record,
 ) -> reqwest::Response {
     match outcome {
         Ok((response, sent)) => {
-            record_answer(sent, response.status());
+            *record = Record::Answered(sent, response.status());
             response
         }
         Err(e) => {
-            record_error(e);
+            *record = Record::Failed(e);
             recorded_error_response()
         }
     }
-}
-
-/// Records a success answer for the current `send()`, in case its body
-/// does not decode.
-fn record_answer(request: RequestInfo, status: StatusCode) {
-    let _ = CALL.try_with(|r| *r.borrow_mut() = Record::Answered(request, status));
-}
-
-/// Records the error the current `send()` returns.
-fn record_error(error: Error) {
-    let _ = CALL.try_with(|r| *r.borrow_mut() = Record::Failed(error));
 }
 
 /// What progenitor's code reads after an error was recorded.

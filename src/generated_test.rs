@@ -56,9 +56,12 @@ fn send_returns_the_crate_error_and_progenitors_is_private() {
     for code in [CONFLUENT, INSTACLUSTR] {
         let raw = code.matches("pub(crate) async fn send_raw(").count();
         let wrapped = code
-            .matches("crate::call::send(self.send_raw()).await")
+            .matches("let raw = self.send_raw(&mut record).await;")
             .count();
+        let through_transport = code.matches("crate::transport::exec(").count();
         assert!(raw > 0 && raw == wrapped, "{raw} send_raw, {wrapped} send");
+        assert_eq!(raw, through_transport, "every send_raw calls the transport");
+        assert!(!code.contains("client.exec("));
         assert!(!code.contains("pub async fn send_raw"));
     }
 }

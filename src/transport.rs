@@ -736,9 +736,29 @@ fn check_limit(
     Ok(())
 }
 
-/// Implements progenitor's hooks for a generated `Client`: every operation
-/// goes through [`Inner::prepare`] and [`Inner::execute`], whose outcome is
-/// recorded for the call's `send()` (see [`crate::call`]).
+/// progenitor's `exec` hook with the call's record: sends `request`
+/// through the client's transport (rate limit, credentials, retries) and
+/// gives progenitor's code the response to read, the outcome recorded in
+/// `record` for the call's `send()` (see [`crate::call`]). Build time
+/// rewrites generated code to call this instead of the hook, which has
+/// nowhere to put the transport's error.
+pub(crate) async fn exec<C: progenitor_client::ClientInfo<Inner>>(
+    client: &C,
+    request: Request,
+    info: &progenitor_client::OperationInfo,
+    record: &mut crate::call::Record,
+) -> reqwest::Result<Response> {
+    let outcome = client
+        .inner()
+        .execute(client.client(), request, info.operation_id)
+        .await;
+    Ok(crate::call::hand_over(outcome, record))
+}
+
+/// Implements progenitor's `pre` hook for a generated `Client`: every
+/// operation's request goes through [`Inner::prepare`] before [`exec`]
+/// sends it. The `exec` hook is left to progenitor: generated code calls
+/// [`exec`] instead, and build time fails if any call of the hook is left.
 macro_rules! impl_hooks {
     ($client:ty) => {
         impl progenitor_client::ClientHooks<$crate::transport::Inner> for $client {
@@ -751,19 +771,6 @@ macro_rules! impl_hooks {
                 self.inner()
                     .prepare(request, info.operation_id)
                     .map_err(progenitor_client::Error::InvalidRequest)
-            }
-
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                use progenitor_client::ClientInfo;
-                let outcome = self
-                    .inner()
-                    .execute(self.client(), request, info.operation_id)
-                    .await;
-                Ok($crate::call::hand_over(outcome))
             }
         }
     };

@@ -15,10 +15,15 @@ use syn::{ImplItem, ImplItemFn, Item, Visibility, parse_quote};
 use crate::error::{BuildError, Result};
 
 /// Each builder's `send` becomes a private `send_raw`, and a new public
-/// `send` returns `crate::Error`: it runs `send_raw` inside the per-call
-/// record the transport fills (`crate::call::send`), so the caller gets the
-/// error the transport saw, with attempts and time, and never
+/// `send` returns `crate::Error`: it lends `send_raw` the per-call record
+/// (`crate::call::Record`) that the transport fills, so the caller gets
+/// the error the transport saw, with attempts and time, and never
 /// progenitor's.
+///
+/// progenitor's `exec` hook returns only a `reqwest::Result`, so
+/// `send_raw`'s call of it becomes `crate::transport::exec`, which takes
+/// the record. A `send` that does not call the hook exactly once is an
+/// error: its requests would bypass the transport (credentials, retries).
 pub fn wrap_send(file: &mut syn::File) -> Result<()> {
     let builder = module_mut(file, "builder")?;
     for item in builder.iter_mut() {
@@ -39,6 +44,17 @@ pub fn wrap_send(file: &mut syn::File) -> Result<()> {
             f.sig.ident = syn::Ident::new("send_raw", f.sig.ident.span());
             f.vis = parse_quote!(pub(crate));
             f.attrs.retain(|a| !a.path().is_ident("doc"));
+            f.sig
+                .inputs
+                .push(parse_quote!(record: &mut crate::call::Record));
+            let exec_calls = lend_record_to_exec(&mut f.block);
+            if exec_calls != 1 {
+                let name = type_name(&imp.self_ty).unwrap_or_default();
+                return Err(BuildError::new(format!(
+                    "progenitor's `{name}::send` calls its `exec` hook {exec_calls} times, not once: \
+                     its requests would not all go through the transport"
+                )));
+            }
             added.push(parse_quote! {
                 #(#docs)*
                 ///
@@ -53,13 +69,40 @@ pub fn wrap_send(file: &mut syn::File) -> Result<()> {
                 /// [`crate::Error::Decode`] when a success answer does not
                 /// decode into its documented type.
                 pub async fn send(self) -> ::std::result::Result<ResponseValue<#value>, crate::Error> {
-                    crate::call::send(self.send_raw()).await
+                    let mut record = crate::call::Record::default();
+                    let raw = self.send_raw(&mut record).await;
+                    crate::call::finish(raw, record)
                 }
             });
         }
         imp.items.extend(added.into_iter().map(ImplItem::Fn));
     }
     Ok(())
+}
+
+/// Rewrites `client.exec(request, &info)` into
+/// `crate::transport::exec(client, request, &info, record)`; returns how
+/// many calls it rewrote.
+fn lend_record_to_exec(block: &mut syn::Block) -> usize {
+    use syn::visit_mut::VisitMut;
+
+    struct Lend(usize);
+    impl VisitMut for Lend {
+        fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, e);
+            if let syn::Expr::MethodCall(m) = e
+                && m.method == "exec"
+                && m.args.len() == 2
+            {
+                let (client, args) = (&m.receiver, &m.args);
+                *e = parse_quote!(crate::transport::exec(#client, #args, record));
+                self.0 += 1;
+            }
+        }
+    }
+    let mut lend = Lend(0);
+    lend.visit_block_mut(block);
+    lend.0
 }
 
 /// Allocations progenitor's builders make on every call, and need not:
@@ -581,6 +624,9 @@ mod tests {
                         let mut header_map = HeaderMap::with_capacity(1usize);
                         header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(super::Client::api_version()));
                         header_map.append(HeaderName::from_static("x-other"), value);
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
                         todo!()
                     }
                 }
@@ -603,11 +649,38 @@ mod tests {
             out.contains("-> ::std::result::Result<ResponseValue<types::List>, crate::Error>"),
             "{out}"
         );
-        assert!(
-            out.contains("crate::call::send(self.send_raw()).await"),
-            "{out}"
-        );
+        for text in [
+            "let raw = self.send_raw(&mut record).await;",
+            "crate::call::finish(raw, record)",
+            "record: &mut crate::call::Record",
+            // The hook is not called: the transport is, with the record.
+            "let result = crate::transport::exec(client, request, &info, record).await;",
+            "client.pre(&mut request, &info).await?;",
+        ] {
+            assert!(out.contains(text), "{text} not in {out}");
+        }
+        assert!(!out.contains("client.exec("), "{out}");
         assert!(out.contains("# Errors"), "{out}");
+    }
+
+    #[test]
+    fn a_send_that_does_not_call_the_exec_hook_once_is_refused() {
+        let mut file: syn::File = parse_quote! {
+            pub mod builder {
+                impl<'a> Odd<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::List>, Error<()>> {
+                        let a = client.exec(request, &info).await;
+                        let b = client.exec(again, &info).await;
+                        todo!()
+                    }
+                }
+            }
+        };
+        let e = wrap_send(&mut file).unwrap_err().to_string();
+        assert!(
+            e.contains("`Odd::send` calls its `exec` hook 2 times"),
+            "{e}"
+        );
     }
 
     #[test]
