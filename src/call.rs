@@ -132,6 +132,7 @@ pub(crate) async fn from_response<T: DeserializeOwned, E>(
 /// `builder.query(..)` of an optional query parameter, only when it is
 /// set. reqwest's `query()` rewrites the URL's query even for an unset
 /// value and then removes it again; generated code calls this instead.
+#[inline]
 pub(crate) fn query_if_set<T: Serialize>(
     builder: reqwest::RequestBuilder,
     name: &str,
@@ -155,12 +156,14 @@ pub(crate) fn finish<T, E>(
         Record::Answered(r, status) => observe(Some(r), Some(*status)),
         Record::Empty => {}
     }
-    match (result, record) {
-        (_, Record::Failed(e)) => Err(e),
-        (Ok(value), _) => Ok(value),
-        (Err(e), Record::Answered(r, status)) => Err(convert(e, Some((r, status)))),
-        (Err(e), Record::Empty) => Err(convert(e, None)),
-    }
+    // Not one match on `(result, record)`: the tuple would be one more
+    // copy of the decoded value on every call.
+    let answered = match record {
+        Record::Failed(e) => return Err(e),
+        Record::Answered(r, status) => Some((r, status)),
+        Record::Empty => None,
+    };
+    result.map_err(|e| convert(e, answered))
 }
 
 /// Records the transport's outcome in `record` and gives progenitor's
