@@ -151,16 +151,17 @@ pub(crate) fn finish<T, E>(
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
     record: Record,
 ) -> Result<ResponseValue<T>, Error> {
-    match &record {
-        Record::Failed(e) => observe(e.request(), e.status()),
-        Record::Answered(r, status) => observe(Some(r), Some(*status)),
-        Record::Empty => {}
-    }
     // Not one match on `(result, record)`: the tuple would be one more
     // copy of the decoded value on every call.
     let answered = match record {
-        Record::Failed(e) => return Err(e),
-        Record::Answered(r, status) => Some((r, status)),
+        Record::Failed(e) => {
+            observe(e.request(), e.status());
+            return Err(e);
+        }
+        Record::Answered(r, status) => {
+            observe(Some(&r), Some(status));
+            Some((r, status))
+        }
         Record::Empty => None,
     };
     result.map_err(|e| convert(e, answered))

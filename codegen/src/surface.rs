@@ -429,10 +429,7 @@ pub fn document_setters(file: &mut syn::File, doc: &Value) -> Result<()> {
     }
     for item in module_mut(file, "builder")?.iter_mut() {
         let Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(ty) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(name) = ty.path.segments.last().map(|s| s.ident.to_string()) else {
+        let Some(name) = type_name(&imp.self_ty) else {
             continue;
         };
         let Some(docs) = builders.get(&name) else {
